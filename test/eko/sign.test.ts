@@ -1,0 +1,13 @@
+import { test } from 'tap'
+import { sign } from '../../src/eko/sign.ts'
+
+test('matches the known-answer vector from upstream-facts §1', async (t) => {
+  t.same(sign('test-access-key-123', 1700000000000), {
+    'secret-key': '88lqTf9ew69XbVbeczjxVL8/B4vibfp1MvTi1mIj2Xo=',
+    'secret-key-timestamp': '1700000000000'
+  })
+})
+
+test('a different timestamp gives a different signature', async (t) => {
+  t.not(sign('k', 1700000000000)['secret-key'], sign('k', 1700000000001)['secret-key'])
+})
