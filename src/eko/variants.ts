@@ -2,7 +2,18 @@
  * The two shapes of Eko's Send OTP call (upstream-facts §2): the path Eko serves today
  * (`collection`) and the one on the page the project was specified from (`customer`).
  */
-export const variants = {
+export interface Variant {
+  method: 'POST'
+  path: `/${string}`
+  /** Eko spells the field `aadhar` on the current API and `aadhaar` on the page's. */
+  aadhaarField: 'aadhar' | 'aadhaar'
+  /** Request fields this variant needs beyond the Aadhaar number. */
+  requires: ReadonlyArray<'mobile' | 'latlong'>
+}
+
+export type VariantName = 'collection' | 'customer'
+
+export const variants: Readonly<Record<VariantName, Variant>> = {
   collection: {
     method: 'POST',
     path: '/user/collection/aeps-fingpay/kyc/otp',
@@ -15,15 +26,7 @@ export const variants = {
     aadhaarField: 'aadhaar',
     requires: []
   }
-} as const satisfies Record<string, {
-  method: 'POST'
-  path: `/${string}`
-  aadhaarField: string
-  requires: ReadonlyArray<'mobile' | 'latlong'>
-}>
-
-export type VariantName = keyof typeof variants
-export type Variant = (typeof variants)[VariantName]
+}
 
 export interface OtpRequestFields {
   initiatorId: string

@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs'
+import Type, { type Static } from 'typebox'
+import Value from 'typebox/value'
+import { parsePublicKey } from './eko/aadhaar-cipher.ts'
+
+const Optional = Type.Optional
+const Text = (description: string, extra: object = {}) => Type.String({ minLength: 1, description, ...extra })
+
+/** Every environment variable the service reads (contract §3). The only place `process.env` is interpreted. */
+export const ConfigSchema = Type.Object({
+  NODE_ENV: Type.String({ default: 'development', description: '`production` makes every setting without a default mandatory' }),
+  HOST: Type.String({ default: '127.0.0.1', description: 'Address to listen on' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'Port to listen on' }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)), { default: 'info', description: 'pino level' }),
+  EKO_BASE_URL: Optional(Text('Eko base URL including the version', { pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$' })),
+  EKO_API_VARIANT: Type.Union([Type.Literal('collection'), Type.Literal('customer')], { default: 'collection', description: 'Which Send OTP API Eko serves' }),
+  EKO_DEVELOPER_KEY: Optional(Text('Sent as the developer_key header')),
+  EKO_ACCESS_KEY: Optional(Text('Signs every request; never sent')),
+  EKO_INITIATOR_ID: Optional(Text('The API user\'s registered mobile', { pattern: '^[0-9]{10}$' })),
+  EKO_AADHAAR_PUBLIC_KEY: Optional(Text('Eko\'s RSA public key, base64 DER or PEM')),
+  EKO_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000, description: 'Whole-call deadline for one Eko request' }),
+  EKO_BREAKER_FAILURES: Type.Integer({ minimum: 1, maximum: 1000, default: 5, description: 'Consecutive Eko failures that open the circuit' }),
+  EKO_BREAKER_COOLDOWN_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 30, description: 'How long the circuit stays open before a probe' }),
+  AUTH_JWT_SECRET: Optional(Text('HS256 secret for caller tokens', { minLength: 32 })),
+  AUTH_JWKS_URL: Optional(Text('JWKS of the identity provider (RS256/ES256)', { pattern: '^https?://' })),
+  AUTH_JWT_ISSUER: Optional(Text('Required `iss` when set')),
+  AUTH_JWT_AUDIENCE: Optional(Text('Required `aud` when set')),
+  AUTH_AGENT_CLAIM: Type.String({ minLength: 1, default: 'user_code', description: 'Claim holding the caller\'s agent user code' }),
+  AUTH_OPS_ROLE: Type.String({ minLength: 1, default: 'ops', description: 'Role in `roles` that may act for any agent' }),
+  OTP_COOLDOWN_SECONDS: Type.Integer({ minimum: 0, maximum: 86_400, default: 60, description: 'Least time between two OTP sends for one agent' }),
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 30, description: 'Requests per caller per window' }),
+  RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 60, description: 'Rate-limit window' }),
+  REDIS_URL: Optional(Text('Shared store', { pattern: '^rediss?://' })),
+  CORS_ORIGINS: Optional(Text('Comma-separated browser origins allowed')),
+  TRUST_PROXY: Optional(Text('Comma-separated trusted proxy addresses/CIDRs')),
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 120_000, default: 10_000, description: 'Longest graceful shutdown before exit' })
+})
+
+export type Config = Static<typeof ConfigSchema>
+
+/** Settings that may come from a file (`NAME_FILE`), as container secrets do. */
+const SECRETS = ['EKO_DEVELOPER_KEY', 'EKO_ACCESS_KEY', 'EKO_INITIATOR_ID', 'EKO_AADHAAR_PUBLIC_KEY', 'AUTH_JWT_SECRET', 'REDIS_URL'] as const
+const EKO_SETTINGS = ['EKO_BASE_URL', 'EKO_DEVELOPER_KEY', 'EKO_ACCESS_KEY', 'EKO_INITIATOR_ID', 'EKO_AADHAAR_PUBLIC_KEY'] as const
+
+export class ConfigError extends Error {
+  readonly problems: string[]
+  constructor (problems: string[]) {
+    super(`invalid configuration:\n${problems.join('\n')}`)
+    this.name = 'ConfigError'
+    this.problems = problems
+  }
+}
+
+export interface LoadedConfig {
+  config: Config
+  /** No Eko settings outside production: `npm start` runs the simulator in-process (contract §2). */
+  embeddedEko: boolean
+}
+
+/** Validates the environment once; every problem is reported, one line each, naming the variable and never its value. */
+export function loadConfig (env: Record<string, string | undefined>): LoadedConfig {
+  const problems: string[] = []
+  const raw: Record<string, string> = {}
+  for (const name of Object.keys(ConfigSchema.properties)) {
+    const value = env[name]
+    if (value !== undefined && value !== '') raw[name] = value
+  }
+  for (const name of SECRETS) {
+    const file = env[`${name}_FILE`]
+    if (file === undefined || file === '') continue
+    if (raw[name] !== undefined) { problems.push(`${name}: set both ${name} and ${name}_FILE; use one`); continue }
+    try {
+      raw[name] = readFileSync(file, 'utf8').trim()
+    } catch (err) {
+      problems.push(`${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
+    }
+  }
+
+  const candidate = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, raw))
+  const named = new Set<string>()
+  for (const error of Value.Errors(ConfigSchema, candidate)) {
+    // A union (LOG_LEVEL) reports once per member; one line per variable is enough.
+    const name = error.instancePath.replace(/^\//, '')
+    if (named.has(name)) continue
+    named.add(name)
+    problems.push(`${name}: ${error.keyword === 'anyOf' ? 'is not one of the allowed values' : error.message}`)
+  }
+  const config = candidate as Config
+  const production = config.NODE_ENV === 'production'
+  const ekoGiven = EKO_SETTINGS.filter(name => raw[name] !== undefined)
+  const embeddedEko = !production && ekoGiven.length === 0
+
+  if (!embeddedEko) {
+    for (const name of EKO_SETTINGS) {
+      if (raw[name] === undefined && !problems.some(p => p.startsWith(`${name}_FILE:`))) {
+        problems.push(`${name}: required${production ? ' in production' : ' once any EKO_ setting is given'}`)
+      }
+    }
+  }
+  if (config.EKO_AADHAAR_PUBLIC_KEY !== undefined) {
+    try { parsePublicKey(config.EKO_AADHAAR_PUBLIC_KEY) } catch (err) { problems.push(`EKO_AADHAAR_PUBLIC_KEY: ${(err as Error).message}`) }
+  }
+  if (config.AUTH_JWT_SECRET !== undefined && config.AUTH_JWKS_URL !== undefined) {
+    problems.push('AUTH_JWT_SECRET: set either AUTH_JWT_SECRET or AUTH_JWKS_URL, not both')
+  }
+  if (!embeddedEko && config.AUTH_JWT_SECRET === undefined && config.AUTH_JWKS_URL === undefined) {
+    problems.push(`AUTH_JWT_SECRET: required${production ? ' in production' : ' when Eko is configured'} (or AUTH_JWKS_URL)`)
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  return { config, embeddedEko }
+}
+
+/** `a, b ,c` → ['a', 'b', 'c'] */
+export function list (value: string | undefined): string[] {
+  return (value ?? '').split(',').map(s => s.trim()).filter(Boolean)
+}

@@ -1,0 +1,168 @@
+import type { KeyObject } from 'node:crypto'
+import { Pool, type Dispatcher } from 'undici'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Config } from '../config.ts'
+import { encryptAadhaar } from './aadhaar-cipher.ts'
+import { classifyReply, type OtpOutcome } from './classify.ts'
+import { sign } from './sign.ts'
+import { otpBody, variants } from './variants.ts'
+
+/** Eko's replies are a few hundred bytes; anything far larger is a fault, not an answer. */
+export const MAX_REPLY_BYTES = 64 * 1024
+
+/** Failures where undici never wrote the request: retrying cannot make Eko act twice. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
+
+export type EkoSettings = Pick<Config, 'EKO_API_VARIANT' | 'EKO_TIMEOUT_MS'> & {
+  EKO_BASE_URL: string
+  EKO_DEVELOPER_KEY: string
+  EKO_ACCESS_KEY: string
+  EKO_INITIATOR_ID: string
+}
+
+export interface SendOtpInput {
+  userCode: string
+  aadhaar: string
+  clientRefId: string
+  mobile?: string | undefined
+  latlong?: string | undefined
+}
+
+export interface EkoCallResult {
+  outcome: OtpOutcome
+  httpStatus?: number
+  /** The `Date` header Eko sent, for clock-skew correction. */
+  date?: string
+  latencyMs: number
+}
+
+export interface EkoClientOptions {
+  settings: EkoSettings
+  publicKey: KeyObject
+  /** Tests pass an undici MockAgent; otherwise one Pool for Eko's origin. */
+  dispatcher?: Dispatcher
+  /** Milliseconds to add to the local clock when signing (clock-skew correction). */
+  clockOffsetMs?: () => number
+}
+
+export interface EkoClient {
+  sendOtp (input: SendOtpInput, log: FastifyBaseLogger): Promise<EkoCallResult>
+  close (): Promise<void>
+}
+
+class ReplyTooLarge extends Error {}
+
+async function readCapped (body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of body) {
+    size += chunk.length
+    if (size > limit) {
+      body.destroy()
+      throw new ReplyTooLarge()
+    }
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+export function createEkoClient (options: EkoClientOptions): EkoClient {
+  const { settings, publicKey } = options
+  const base = new URL(settings.EKO_BASE_URL)
+  const variant = variants[settings.EKO_API_VARIANT]
+  const path = base.pathname.replace(/\/+$/, '') + variant.path
+  const timeout = settings.EKO_TIMEOUT_MS
+  const offset = options.clockOffsetMs ?? (() => 0)
+  const ownPool = options.dispatcher === undefined
+  const dispatcher: Dispatcher = options.dispatcher ?? new Pool(base.origin, {
+    connections: 32,
+    connectTimeout: Math.min(5000, timeout),
+    headersTimeout: timeout,
+    bodyTimeout: timeout,
+    keepAliveTimeout: 4000,
+    keepAliveMaxTimeout: 30_000
+  })
+
+  async function attempt (body: string, signal: AbortSignal): Promise<Omit<EkoCallResult, 'latencyMs'>> {
+    const response = await dispatcher.request({
+      origin: base.origin,
+      method: variant.method,
+      path,
+      signal,
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        developer_key: settings.EKO_DEVELOPER_KEY,
+        ...sign(settings.EKO_ACCESS_KEY, Date.now() + offset())
+      },
+      body
+    })
+    const date = response.headers.date
+    const length = Number(response.headers['content-length'] ?? 0)
+    if (length > MAX_REPLY_BYTES) {
+      response.body.destroy()
+      throw new ReplyTooLarge()
+    }
+    const text = await readCapped(response.body, MAX_REPLY_BYTES)
+    return { outcome: classifyReply(response.statusCode, text), httpStatus: response.statusCode, ...(typeof date === 'string' ? { date } : {}) }
+  }
+
+  async function sendOtp (input: SendOtpInput, log: FastifyBaseLogger): Promise<EkoCallResult> {
+    const started = performance.now()
+    const signal = AbortSignal.timeout(timeout)
+    const body = JSON.stringify(otpBody(variant, {
+      initiatorId: settings.EKO_INITIATOR_ID,
+      userCode: input.userCode,
+      clientRefId: input.clientRefId,
+      encryptedAadhaar: encryptAadhaar(publicKey, input.aadhaar),
+      mobile: input.mobile,
+      latlong: input.latlong
+    }))
+    let result: Omit<EkoCallResult, 'latencyMs'>
+    try {
+      try {
+        result = await attempt(body, signal)
+      } catch (err) {
+        if (!NOT_SENT.has((err as { code?: string }).code ?? '') || signal.aborted) throw err
+        log.warn({ eko: { errorCode: (err as { code?: string }).code } }, 'eko connect failed before sending; retrying once')
+        result = await attempt(body, signal)
+      }
+    } catch (err) {
+      result = { outcome: failure(err, signal) }
+    }
+    const latencyMs = Math.round(performance.now() - started)
+    const { outcome } = result
+    log.info({
+      eko: {
+        variant: settings.EKO_API_VARIANT,
+        outcome: outcome.ok ? 'OK' : outcome.code,
+        ekoStatus: outcome.ekoStatus,
+        httpStatus: result.httpStatus,
+        latencyMs,
+        clientRefId: input.clientRefId,
+        ...(outcome.ok || outcome.logHint === undefined ? {} : { hint: outcome.logHint })
+      }
+    }, 'eko call')
+    return { ...result, latencyMs }
+  }
+
+  return {
+    sendOtp,
+    async close () { if (ownPool) await dispatcher.close() }
+  }
+}
+
+/** undici failures by `err.code` (never `instanceof`): what the caller may be told, and what the log needs. */
+function failure (err: unknown, signal: AbortSignal): OtpOutcome {
+  const code = (err as { code?: string }).code ?? (err as Error).name
+  if (err instanceof ReplyTooLarge) {
+    return { ok: false, code: 'UPSTREAM_ERROR', detail: 'Eko\'s reply was too large', logHint: `reply over ${MAX_REPLY_BYTES} bytes` }
+  }
+  if (signal.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return { ok: false, code: 'UPSTREAM_TIMEOUT', detail: 'Eko did not answer in time; the OTP may or may not have been sent', logHint: code }
+  }
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || NOT_SENT.has(code)) {
+    return { ok: false, code: 'UPSTREAM_ERROR', detail: 'Eko could not be reached', logHint: code }
+  }
+  return { ok: false, code: 'UPSTREAM_ERROR', detail: 'The connection to Eko failed', logHint: code }
+}

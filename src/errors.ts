@@ -1,0 +1,69 @@
+/**
+ * Every error the service answers with, defined once: a stable `code` for clients, the HTTP
+ * status, and a title. Routes and plugins throw `problem(code, detail)`; the error handler in
+ * `plugins/problem.ts` turns it into `application/problem+json` (RFC 9457).
+ */
+export const PROBLEMS = {
+  VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
+  INVALID_AADHAAR: { status: 400, title: 'The Aadhaar number is not valid' },
+  UNAUTHENTICATED: { status: 401, title: 'Authentication is required' },
+  FORBIDDEN: { status: 403, title: 'Not allowed to act for this agent' },
+  NOT_FOUND: { status: 404, title: 'No such resource' },
+  AGENT_NOT_FOUND: { status: 404, title: 'Eko does not know this agent' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
+  IDEMPOTENCY_IN_PROGRESS: { status: 409, title: 'A request with this Idempotency-Key is still in progress' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body must be application/json' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'This Idempotency-Key was used with a different request' },
+  AGENT_NOT_ACTIVATED: { status: 422, title: 'AePS is not activated for this agent' },
+  EKYC_REJECTED: { status: 422, title: 'Eko rejected the eKYC request' },
+  OTP_RATE_LIMITED: { status: 429, title: 'Too many OTP requests' },
+  INTERNAL_ERROR: { status: 500, title: 'Internal error' },
+  UPSTREAM_AUTH_FAILED: { status: 502, title: 'Eko refused the service\'s credentials' },
+  UPSTREAM_ERROR: { status: 502, title: 'Eko could not be used' },
+  UPSTREAM_UNAVAILABLE: { status: 503, title: 'The service is temporarily unavailable' },
+  UPSTREAM_TIMEOUT: { status: 504, title: 'Eko did not answer in time' }
+} as const satisfies Record<string, { status: number, title: string }>
+
+export type ProblemCode = keyof typeof PROBLEMS
+
+/** Problem `type` URIs: stable names, listed in the README's error table. */
+export const PROBLEM_TYPE_BASE = 'urn:eko-ekyc-bff:problem:'
+
+export function problemType (code: ProblemCode): string {
+  return PROBLEM_TYPE_BASE + code.toLowerCase().replaceAll('_', '-')
+}
+
+export interface ProblemOptions {
+  /** Seconds, sent as `Retry-After`. */
+  retryAfter?: number
+  /** Extra response headers, e.g. `WWW-Authenticate`. */
+  headers?: Record<string, string>
+  cause?: unknown
+}
+
+export class ProblemError extends Error {
+  readonly code: ProblemCode
+  readonly statusCode: number
+  readonly title: string
+  readonly retryAfter: number | undefined
+  readonly headers: Record<string, string>
+
+  constructor (code: ProblemCode, detail: string, options: ProblemOptions = {}) {
+    super(detail, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'ProblemError'
+    this.code = code
+    this.statusCode = PROBLEMS[code].status
+    this.title = PROBLEMS[code].title
+    this.retryAfter = options.retryAfter
+    this.headers = options.headers ?? {}
+  }
+}
+
+export function problem (code: ProblemCode, detail: string, options?: ProblemOptions): ProblemError {
+  return new ProblemError(code, detail, options)
+}
+
+export function isProblem (err: unknown): err is ProblemError {
+  return err instanceof ProblemError
+}
