@@ -52,6 +52,8 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  // JSON only: Fastify also parses text/plain by default, which would turn a 415 into a 400.
+  app.removeContentTypeParser('text/plain')
   app.decorate('readinessChecks', new Map())
   app.decorate('draining', false)
   app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })

@@ -18,7 +18,7 @@ interface Validation { instancePath?: string, params?: Record<string, unknown>, 
 function describeValidation (err: FastifyError): ProblemError {
   const items = (err.validation ?? []) as Validation[]
   const context = err.validationContext ?? 'request'
-  if (context === 'body' && items.some(v => v.instancePath === '/aadhaar')) {
+  if (context === 'body' && items.some(v => v.instancePath === '/aadhaar' && v.keyword === 'pattern')) {
     return problem('INVALID_AADHAAR', 'aadhaar must be 12 digits, optionally grouped in fours by spaces or hyphens')
   }
   const parts = items.map(v => {
