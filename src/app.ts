@@ -5,6 +5,7 @@ import type { Dispatcher } from 'undici'
 import { list, type Config } from './config.ts'
 import { loggerOptions } from './logger.ts'
 import problemPlugin from './plugins/problem.ts'
+import metricsPlugin from './plugins/metrics.ts'
 import authPlugin from './plugins/auth.ts'
 import ekoPlugin from './plugins/eko.ts'
 import healthRoutes from './routes/health.ts'
@@ -59,6 +60,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
 
   await app.register(problemPlugin)
+  await app.register(metricsPlugin)
   await app.register(authPlugin, { settings: config })
   await app.register(ekoPlugin, { settings: config, dispatcher: options.dispatcher })
 

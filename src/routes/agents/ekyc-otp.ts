@@ -55,11 +55,14 @@ const ekycOtpRoute: FastifyPluginAsyncTypebox<EkycOtpRouteOptions> = async (app,
     }
     const clientRefId = body.clientRefId ?? newClientRefId()
 
-    const { outcome } = await app.eko.sendOtp({ userCode, aadhaar, clientRefId, mobile: body.mobile, latlong: body.latlong }, request.log)
+    const { outcome, latencyMs } = await app.eko.sendOtp({ userCode, aadhaar, clientRefId, mobile: body.mobile, latlong: body.latlong }, request.log)
+    app.metrics.ekoCall(options.variant, outcome.ok ? 'OK' : outcome.code, latencyMs / 1000)
     if (!outcome.ok) {
+      if (outcome.code === 'OTP_RATE_LIMITED') app.metrics.rateLimited('eko')
       throw problem(outcome.code, outcome.detail, outcome.code === 'OTP_RATE_LIMITED' ? { retryAfter: options.ekoRetryAfterSeconds } : {})
     }
 
+    app.metrics.otpSent(options.variant)
     const mobileHint = outcome.mobileHint ?? (body.mobile === undefined ? undefined : maskMobile(body.mobile))
     reply.header('cache-control', 'no-store')
     return {
