@@ -1,0 +1,83 @@
+import { test } from 'tap'
+import { generateKeyPairSync } from 'node:crypto'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ConfigError, loadConfig } from '../src/config.ts'
+
+const key = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64')
+const production = {
+  NODE_ENV: 'production',
+  EKO_BASE_URL: 'https://staging.eko.in/ekoapi/v3',
+  EKO_DEVELOPER_KEY: 'becbbce45f79c6f5109f848acd540567',
+  EKO_ACCESS_KEY: 'd2fe1d99-6298-4af2-8cc5-d97dcf46df30',
+  EKO_INITIATOR_ID: '9962981729',
+  EKO_AADHAAR_PUBLIC_KEY: key,
+  AUTH_JWT_SECRET: 'a'.repeat(32)
+}
+
+function problems (env: Record<string, string>): string[] {
+  try {
+    loadConfig(env)
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems
+    throw err
+  }
+  return []
+}
+
+test('defaults: development with nothing set embeds the simulator', async (t) => {
+  const { config, embeddedEko } = loadConfig({})
+  t.ok(embeddedEko)
+  t.match(config, { HOST: '127.0.0.1', PORT: 3000, LOG_LEVEL: 'info', EKO_API_VARIANT: 'collection', EKO_TIMEOUT_MS: 10000, AUTH_AGENT_CLAIM: 'user_code', AUTH_OPS_ROLE: 'ops', OTP_COOLDOWN_SECONDS: 60, RATE_LIMIT_MAX: 30, RATE_LIMIT_WINDOW_SECONDS: 60 })
+})
+
+test('a complete production environment loads, with numbers converted', async (t) => {
+  const { config, embeddedEko } = loadConfig({ ...production, PORT: '8080', OTP_COOLDOWN_SECONDS: '0', EKO_API_VARIANT: 'customer' })
+  t.notOk(embeddedEko)
+  t.match(config, { PORT: 8080, OTP_COOLDOWN_SECONDS: 0, EKO_API_VARIANT: 'customer' })
+})
+
+test('production with nothing set: one line per missing variable, never a value', async (t) => {
+  const lines = problems({ NODE_ENV: 'production' })
+  for (const name of ['EKO_BASE_URL', 'EKO_DEVELOPER_KEY', 'EKO_ACCESS_KEY', 'EKO_INITIATOR_ID', 'EKO_AADHAAR_PUBLIC_KEY', 'AUTH_JWT_SECRET']) {
+    t.equal(lines.filter(l => l.startsWith(`${name}:`)).length, 1, `${name} named once`)
+  }
+})
+
+test('malformed values are named, and the secret values are not echoed', async (t) => {
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ PORT: '70000' }, /^PORT: /],
+    [{ PORT: 'eighty' }, /^PORT: /],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
+    [{ EKO_API_VARIANT: 'v2' }, /^EKO_API_VARIANT: /],
+    [{ EKO_BASE_URL: 'staging.eko.in' }, /^EKO_BASE_URL: /],
+    [{ EKO_INITIATOR_ID: '12345' }, /^EKO_INITIATOR_ID: /],
+    [{ EKO_TIMEOUT_MS: '7' }, /^EKO_TIMEOUT_MS: /],
+    [{ AUTH_JWT_SECRET: 'short-secret' }, /^AUTH_JWT_SECRET: /],
+    [{ EKO_AADHAAR_PUBLIC_KEY: 'bm90IGEga2V5' }, /^EKO_AADHAAR_PUBLIC_KEY: is not a base64 DER or PEM public key$/],
+    [{ REDIS_URL: 'http://localhost' }, /^REDIS_URL: /],
+    [{ AUTH_JWKS_URL: 'https://id.example/jwks' }, /^AUTH_JWT_SECRET: set either/]
+  ]
+  for (const [override, expected] of cases) {
+    const lines = problems({ ...production, ...override })
+    t.equal(lines.length, 1, `${Object.keys(override)[0]}: exactly one problem`)
+    t.match(lines[0], expected)
+    for (const value of Object.values(override)) t.notOk(lines[0]!.includes(value), 'value not echoed')
+  }
+})
+
+test('secrets may come from NAME_FILE; an unreadable file or both forms is a problem', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'config-'))
+  writeFileSync(join(dir, 'access'), 'from-a-file-0001\n')
+  writeFileSync(join(dir, 'key'), key)
+  const env = { ...production, EKO_ACCESS_KEY: '', EKO_ACCESS_KEY_FILE: join(dir, 'access'), EKO_AADHAAR_PUBLIC_KEY: '', EKO_AADHAAR_PUBLIC_KEY_FILE: join(dir, 'key') }
+  t.equal(loadConfig(env).config.EKO_ACCESS_KEY, 'from-a-file-0001', 'trimmed file contents')
+  t.match(problems({ ...env, EKO_ACCESS_KEY_FILE: join(dir, 'missing') }), [/^EKO_ACCESS_KEY_FILE: cannot read .* \(ENOENT\)$/])
+  t.match(problems({ ...env, EKO_ACCESS_KEY: 'x' }), [/^EKO_ACCESS_KEY: set both/])
+})
+
+test('development with only some Eko settings is refused rather than half-simulated', async (t) => {
+  const lines = problems({ EKO_BASE_URL: 'https://staging.eko.in/ekoapi/v3' })
+  t.ok(lines.some(l => l.startsWith('EKO_ACCESS_KEY: required once any EKO_ setting is given')))
+})
