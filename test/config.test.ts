@@ -81,3 +81,14 @@ test('development with only some Eko settings is refused rather than half-simula
   const lines = problems({ EKO_BASE_URL: 'https://staging.eko.in/ekoapi/v3' })
   t.ok(lines.some(l => l.startsWith('EKO_ACCESS_KEY: required once any EKO_ setting is given')))
 })
+
+test('.env.example and the README list every variable the service reads', async (t) => {
+  const { readFileSync } = await import('node:fs')
+  const { ConfigSchema } = await import('../src/config.ts')
+  const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8')
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+  for (const name of Object.keys(ConfigSchema.properties)) {
+    t.match(example, new RegExp(`^#? ?${name}=`, 'm'), `.env.example: ${name}`)
+    t.match(readme, new RegExp('`' + name + '`'), `README: ${name}`)
+  }
+})
