@@ -97,6 +97,7 @@ test('400 VALIDATION_FAILED before Eko is called', async (t) => {
     ['missing aadhaar', AGENT, { mobile: '9876543210', latlong: '28.6139,77.2090' }],
     ['aadhaar not a string', AGENT, { ...b(), aadhaar: 234123412346 }],
     ['malformed JSON', AGENT, '{"aadhaar": '],
+    ['malformed JSON holding an Aadhaar number (JSON.parse quotes its input)', AGENT, `{"aadhaar": ${String(b().aadhaar)}x}`],
     ['empty body', AGENT, ''],
     ['array body', AGENT, '[]'],
     ['bad mobile', AGENT, { ...b(), mobile: '12345' }],
