@@ -10,6 +10,34 @@ test('check digit matches the published Verhoeff examples', async (t) => {
   }
 })
 
+// The permutation table is row 1 applied i times; derive it independently and compare on many numbers.
+test('agrees with an independent derivation of the tables on 20 000 random numbers', async (t) => {
+  const p1 = [1, 5, 7, 6, 2, 8, 3, 0, 9, 4]
+  const p: number[][] = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]]
+  for (let i = 1; i < 8; i++) p.push(p[i - 1]!.map(x => p1[x]!))
+  // D5 multiplication: r^a s^b with 0–4 rotations, 5–9 reflections.
+  const mul = (a: number, b: number): number => {
+    if (a < 5 && b < 5) return (a + b) % 5
+    if (a < 5) return 5 + ((a + b - 5) % 5)
+    if (b < 5) return 5 + ((a - 5 - b + 5) % 5)
+    return (a - b + 5) % 5
+  }
+  const inv = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9]
+  const reference = (digits: string): string => {
+    let c = 0
+    for (let i = 0; i < digits.length; i++) c = mul(c, p[(i + 1) % 8]![Number(digits[digits.length - 1 - i])]!)
+    return String(inv[c])
+  }
+  let agree = 0
+  for (let n = 0; n < 20_000; n++) {
+    const body = String(Math.floor(Math.random() * 1e11)).padStart(11, '0')
+    if (reference(body) === verhoeffDigit(body)) agree++
+  }
+  t.equal(agree, 20_000)
+  t.equal(verhoeffDigit('23456787012'), '5', 'a number whose fourth digit from the right is 7 (row p[4])')
+  t.ok(verhoeffValid('234567870125'))
+})
+
 test('every single-digit error and every adjacent transposition is caught', async (t) => {
   const base = '23412341234'
   const valid = base + verhoeffDigit(base)
