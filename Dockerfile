@@ -1,0 +1,65 @@
+# syntax=docker/dockerfile:1
+#
+# eko-ekyc-bff: one image for the service (the default command) and for the Eko simulator
+# (`node src/simulator/main.ts`, used by docker-compose.yml). See docs/deploy.md.
+#
+# Base image: the official Node.js image, Debian slim variant, pinned by version tag.
+# - Official and slim rather than distroless: the same image serves both stages, so the build
+#   stage has the npm that matches its Node; slim keeps glibc and a shell for `docker exec`
+#   debugging, while the runtime stage below deletes npm, npx, corepack and yarn so no package
+#   manager ships. Distroless (gcr.io/distroless/nodejs24-debian12) would be smaller but is not
+#   the official image and has no shell, which makes the compose demo harder to poke at.
+# - Node 24 runs the TypeScript sources directly (type stripping), so there is no build step.
+# - For reproducible production builds pin the digest as well, e.g.
+#   `FROM node:24.21.0-trixie-slim@sha256:<digest>` (`docker buildx imagetools inspect
+#   node:24.21.0-trixie-slim` prints it), and let Renovate or Dependabot bump both together.
+ARG NODE_IMAGE=node:24.21.0-trixie-slim
+
+# --- deps: production dependencies only -----------------------------------------------------
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --omit=dev: the devDependency `node` (a Node 24 binary for machines whose own Node is older),
+# the linters, TypeScript and tap stay out. --ignore-scripts: no production dependency has an
+# install script (only the dev-only `node` package does), so nothing is lost and nothing runs.
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+# --- runtime ---------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+# No package manager in the final image: nothing installs at run time, and npm's own bundled
+# dependencies are the most frequent finding of image scanners.
+RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
+      /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
+      /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-*
+
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000
+WORKDIR /app
+
+# Files stay owned by root and read-only to the process: the service writes nothing to disk,
+# so the container runs with a read-only root filesystem (compose `read_only`, Kubernetes
+# `readOnlyRootFilesystem`). Secrets are never copied in: they arrive as environment variables
+# or as `NAME_FILE` paths mounted at run time (.dockerignore keeps .env and keys out of the
+# build context as a second line of defence).
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json package-lock.json ./
+COPY src ./src
+COPY openapi ./openapi
+
+# The official image's `node` user, given by number so that Kubernetes' runAsNonRoot can
+# verify it without reading /etc/passwd.
+USER 1000:1000
+EXPOSE 3000
+
+# Readiness, not liveness: the service answers 503 while its shared store (Redis) is down or
+# while it drains on SIGTERM. Node's own fetch, so the image needs neither curl nor wget.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+
+# Exec form: node is PID 1 and receives SIGTERM itself, and shuts down gracefully within
+# about 10 s (orchestrators must allow longer: compose stop_grace_period, Kubernetes
+# terminationGracePeriodSeconds).
+STOPSIGNAL SIGTERM
+CMD ["node", "src/server.ts"]
