@@ -1,0 +1,72 @@
+import fp from 'fastify-plugin'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import rateLimit, { normalizeIP, type FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
+import type { Config } from '../config.ts'
+import { problem } from '../errors.ts'
+import type { Store } from '../store/index.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * onRequest hook in place of `authenticate`: verifies the token, then counts the request against
+     * the caller's bucket, or the client address's when authentication failed; 429 when over the
+     * limit, else the authentication failure if any.
+     */
+    authenticateAndLimit (request: FastifyRequest, reply: FastifyReply): Promise<void>
+  }
+}
+
+export interface RateLimitPluginOptions {
+  settings: Pick<Config, 'RATE_LIMIT_MAX' | 'RATE_LIMIT_WINDOW_SECONDS'>
+}
+
+/** @fastify/rate-limit's store contract over ours, so its counters live with the cooldowns: in Redis when set. */
+function storeAdapter (store: Store): FastifyRateLimitStoreCtor {
+  const adapter = {
+    incr (key: string, done: (err: Error | null, result?: { current: number, ttl: number }) => void, timeWindow: number) {
+      store.increment(key, timeWindow).then(({ count, ttlMs }) => done(null, { current: count, ttl: ttlMs }), done)
+    },
+    child () { return adapter }
+  }
+  // The plugin calls `new Store(options)`; a constructor that returns an object yields that object.
+  return function RateLimitStore () { return adapter } as unknown as FastifyRateLimitStoreCtor
+}
+
+/**
+ * RATE_LIMIT_MAX requests per RATE_LIMIT_WINDOW_SECONDS per caller (fixed window), counted in
+ * the shared store by @fastify/rate-limit. The bucket is the verified caller id, never anything a
+ * client can choose: unauthenticated requests count against the client address, which honours
+ * X-Forwarded-For only from TRUST_PROXY addresses. Store failures propagate (no skipOnError):
+ * the route fails closed with 503.
+ * @see https://github.com/fastify/fastify-rate-limit
+ */
+export default fp<RateLimitPluginOptions>(async function rateLimitPlugin (app, { settings }) {
+  const max = settings.RATE_LIMIT_MAX
+  const windowSeconds = settings.RATE_LIMIT_WINDOW_SECONDS
+  const keys = app.keyspace
+  await app.register(rateLimit, {
+    global: false,
+    store: storeAdapter(app.store),
+    skipOnError: false,
+    max,
+    timeWindow: windowSeconds * 1000,
+    keyGenerator: (request) => keys.rateLimit(request.caller === undefined ? `ip:${normalizeIP(request.ip)}` : `caller:${request.caller.id}`),
+    // A ProblemError carries statusCode 429, so the one error handler renders it (without one, a 429 would become a 500).
+    errorResponseBuilder: (_request, context) => {
+      app.metrics.rateLimited('rate_limit')
+      return problem('OTP_RATE_LIMITED', `too many requests: at most ${max} every ${windowSeconds} s; retry after the time in Retry-After`, { retryAfter: context.ttl / 1000 })
+    }
+  })
+  const limit = app.rateLimit()
+
+  app.decorate('authenticateAndLimit', async function (request: FastifyRequest, reply: FastifyReply) {
+    let failure: unknown
+    try {
+      await app.authenticate(request)
+    } catch (err) {
+      failure = err
+    }
+    await limit.call(app, request, reply)
+    if (failure !== undefined) throw failure
+  })
+}, { name: 'rate-limit', dependencies: ['auth', 'store', 'metrics'] })

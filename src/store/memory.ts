@@ -1,0 +1,60 @@
+import type { Entry, Store } from './types.ts'
+
+interface Item { value: string, expiresAt: number }
+
+/**
+ * One process's store: a Map with expiry times. Every operation is synchronous inside, so each is
+ * atomic under Node's single thread. Expired entries are dropped when read and by a sweep.
+ */
+export function createMemoryStore (options: { sweepMs?: number, now?: () => number } = {}): Store {
+  const items = new Map<string, Item>()
+  const now = options.now ?? Date.now
+
+  function live (key: string): Item | undefined {
+    const item = items.get(key)
+    if (item !== undefined && item.expiresAt <= now()) {
+      items.delete(key)
+      return undefined
+    }
+    return item
+  }
+
+  const sweep = setInterval(() => {
+    const t = now()
+    for (const [key, item] of items) if (item.expiresAt <= t) items.delete(key)
+  }, options.sweepMs ?? 30_000)
+  sweep.unref()
+
+  return {
+    backend: 'memory',
+    async putIfAbsent (key, value, ttlMs): Promise<Entry | undefined> {
+      const item = live(key)
+      if (item !== undefined) return { value: item.value, ttlMs: item.expiresAt - now() }
+      items.set(key, { value, expiresAt: now() + ttlMs })
+      return undefined
+    },
+    async replaceIf (key, expected, value, ttlMs) {
+      if (live(key)?.value !== expected) return false
+      items.set(key, { value, expiresAt: now() + ttlMs })
+      return true
+    },
+    async deleteIf (key, expected) {
+      if (live(key)?.value !== expected) return false
+      return items.delete(key)
+    },
+    async increment (key, windowMs) {
+      const item = live(key)
+      if (item === undefined) {
+        items.set(key, { value: '1', expiresAt: now() + windowMs })
+        return { count: 1, ttlMs: windowMs }
+      }
+      item.value = String(Number(item.value) + 1)
+      return { count: Number(item.value), ttlMs: item.expiresAt - now() }
+    },
+    async ping () { return true },
+    async close () {
+      clearInterval(sweep)
+      items.clear()
+    }
+  }
+}

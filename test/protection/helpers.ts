@@ -1,0 +1,45 @@
+import type { Test } from 'tap'
+import type { AppConfig } from '../../src/app.ts'
+import { collected } from '../helpers/leaks.ts'
+import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.ts'
+
+export const AGENT = '20810200'
+
+export interface Backend {
+  name: 'memory' | 'redis'
+  config: Partial<AppConfig>
+}
+
+/** The two store backends, for table-driven tests; Redis is a real redis-server for this file. */
+export async function storeBackends (t: Test): Promise<{ backends: Backend[], redis: RedisServer | undefined }> {
+  const redis = redisAvailable() ? await startRedis(t) : undefined
+  const backends: Backend[] = [{ name: 'memory', config: {} }]
+  if (redis !== undefined) backends.push({ name: 'redis', config: { REDIS_URL: redis.url } })
+  return { backends, redis }
+}
+
+interface Answer { status: number, headers: Record<string, unknown>, json: Record<string, unknown> }
+
+export function isProblem (t: Test, res: Answer, status: number, code: string, message = code): void {
+  t.equal(res.status, status, `${message}: status ${status}`)
+  t.match(res.headers['content-type'], /^application\/problem\+json/, `${message}: problem+json`)
+  t.match(res.json, { status, code, type: String, title: String, detail: String, requestId: String }, `${message}: code ${code}`)
+}
+
+/** Retry-After in whole seconds. */
+export function retryAfter (res: Answer): number {
+  return Number(res.headers['retry-after'])
+}
+
+/**
+ * Every key and value this file's services left in Redis, searched for every Aadhaar number,
+ * mobile number, token and key the file used. Also: every key carries the service's prefix and a TTL.
+ */
+export async function assertRedisClean (t: Test, redis: RedisServer): Promise<void> {
+  const stored = await redis.dump()
+  t.ok(stored.length > 0, `Redis holds ${stored.length} keys to scan`)
+  const text = stored.map(k => `${k.key}\n${k.value}`).join('\n')
+  t.same(collected.secrets.find(text), [], 'no Aadhaar number, mobile number, token or key in any Redis key or value')
+  t.same(stored.filter(k => !k.key.startsWith('ekyc:')).map(k => k.key), [], 'every key starts with ekyc:')
+  t.same(stored.filter(k => k.ttlMs < 0).map(k => k.key), [], 'every key expires')
+}

@@ -1,0 +1,106 @@
+import t, { type Test } from 'tap'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { createKeyspace, createStore, type Store } from '../../src/store/index.ts'
+import { isProblem } from '../../src/errors.ts'
+import { freePort, redisAvailable, startRedis } from '../helpers/redis.ts'
+
+const redis = redisAvailable() ? await startRedis(t) : undefined
+const silent = { info () {}, warn () {} }
+const backends: Array<[string, () => Store]> = [['memory', () => createStore({}, { log: silent })]]
+if (redis !== undefined) backends.push(['redis', () => createStore({ REDIS_URL: redis.url }, { log: silent })])
+
+async function open (t: Test, make: () => Store): Promise<Store> {
+  const store = make()
+  t.teardown(() => store.close())
+  t.ok(await store.ping(2000), 'reachable')
+  return store
+}
+
+let n = 0
+const fresh = (what: string) => `ekyc:test:${what}:${process.pid}:${++n}`
+
+for (const [name, make] of backends) {
+  t.test(`${name}: putIfAbsent is SET NX PX — only the first caller gets the key, until it expires`, async (t) => {
+    const store = await open(t, make)
+    const key = fresh('put')
+    t.equal(await store.putIfAbsent(key, 'first', 150), undefined, 'the first put wins')
+    const found = await store.putIfAbsent(key, 'second', 10_000)
+    t.equal(found?.value, 'first', 'a later put sees the first value')
+    t.ok(found!.ttlMs > 0 && found!.ttlMs <= 150, `with its time left (${found?.ttlMs} ms)`)
+    await sleep(200)
+    t.equal(await store.putIfAbsent(key, 'third', 1000), undefined, 'free again once expired')
+  })
+
+  t.test(`${name}: 50 concurrent puts on one key: exactly one wins`, async (t) => {
+    const store = await open(t, make)
+    const key = fresh('race')
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.putIfAbsent(key, `v${i}`, 5000)))
+    t.equal(results.filter(r => r === undefined).length, 1)
+  })
+
+  t.test(`${name}: replaceIf and deleteIf act only while the key holds the expected value`, async (t) => {
+    const store = await open(t, make)
+    const key = fresh('cas')
+    await store.putIfAbsent(key, 'mine', 5000)
+    t.equal(await store.replaceIf(key, 'theirs', 'x', 5000), false, 'no replace on a mismatch')
+    t.equal(await store.deleteIf(key, 'theirs'), false, 'no delete on a mismatch')
+    t.equal(await store.replaceIf(key, 'mine', 'done', 60_000), true, 'replaced')
+    const found = await store.putIfAbsent(key, 'x', 1)
+    t.equal(found?.value, 'done')
+    t.ok(found!.ttlMs > 50_000, 'with the new TTL')
+    t.equal(await store.deleteIf(key, 'mine'), false, 'the old value no longer deletes it')
+    t.equal(await store.deleteIf(key, 'done'), true, 'deleted')
+    t.equal(await store.replaceIf(key, 'done', 'y', 1000), false, 'nothing to replace once gone')
+    t.equal(await store.putIfAbsent(key, 'again', 1000), undefined)
+  })
+
+  t.test(`${name}: increment counts within a fixed window that starts at the first hit`, async (t) => {
+    const store = await open(t, make)
+    const key = fresh('count')
+    const counts = await Promise.all(Array.from({ length: 5 }, () => store.increment(key, 200)))
+    t.same(counts.map(c => c.count).sort(), [1, 2, 3, 4, 5], 'atomic: every hit counted once')
+    t.ok(counts.every(c => c.ttlMs > 0 && c.ttlMs <= 200), 'each with the window\'s time left')
+    await sleep(250)
+    t.match(await store.increment(key, 200), { count: 1 }, 'a new window')
+  })
+}
+
+t.test('createStore: memory without REDIS_URL, Redis with it', async (t) => {
+  const memory = createStore({}, { log: silent })
+  t.equal(memory.backend, 'memory')
+  await memory.close()
+  const remote = createStore({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` }, { log: silent })
+  t.equal(remote.backend, 'redis')
+  await remote.close()
+})
+
+t.test('redis: nobody listening — every operation fails fast with UPSTREAM_UNAVAILABLE, ping says false', async (t) => {
+  const warnings: string[] = []
+  const store = createStore({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` }, { log: { info () {}, warn (_o, msg) { warnings.push(msg) } } })
+  t.teardown(() => store.close())
+  const started = Date.now()
+  t.equal(await store.ping(300), false, 'not reachable')
+  for (const op of [() => store.putIfAbsent('ekyc:x', 'v', 1000), () => store.increment('ekyc:y', 1000), () => store.deleteIf('ekyc:x', 'v')]) {
+    const err = await op().then(() => undefined, (e: unknown) => e)
+    t.ok(isProblem(err) && err.code === 'UPSTREAM_UNAVAILABLE' && err.retryAfter !== undefined, 'UPSTREAM_UNAVAILABLE with a Retry-After')
+  }
+  t.ok(Date.now() - started < 1000, `all within ${Date.now() - started} ms`)
+  t.ok(warnings.some(w => /unreachable/.test(w)), 'the operator is told, once')
+})
+
+t.test('keyspace: key names and fingerprints are keyed hashes, the same on every instance', async (t) => {
+  const a = createKeyspace('access-key-one')
+  const b = createKeyspace('access-key-one')
+  const other = createKeyspace('access-key-two')
+  const name = a.idempotency('agent:9876543210', 'POST /x', 'my-key')
+  t.match(name, /^ekyc:idem:[A-Za-z0-9_-]{32}$/)
+  t.notOk(name.includes('9876543210') || name.includes('my-key'), 'no caller id or key in plain form')
+  t.equal(name, b.idempotency('agent:9876543210', 'POST /x', 'my-key'), 'instances sharing EKO_ACCESS_KEY agree')
+  t.not(name, other.idempotency('agent:9876543210', 'POST /x', 'my-key'), 'another secret, other names')
+  t.not(a.rateLimit('caller:x'), a.rateLimit('ip:x'))
+  t.not(a.cooldown('20810200'), a.cooldown('20810201'))
+  const facts = ['20810200', '234123412346', '9876543210', '28.6,77.2', null]
+  t.equal(a.fingerprint(facts), b.fingerprint(facts))
+  t.not(a.fingerprint(facts), a.fingerprint([...facts.slice(0, 4), 'REF1']), 'any field changes it')
+  t.notOk(a.fingerprint(facts).includes('234123412346'))
+})
