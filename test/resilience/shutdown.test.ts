@@ -1,0 +1,188 @@
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
+import { connect } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { test, type Test } from 'tap'
+import { request } from 'undici'
+import { build } from '../helpers/build.ts'
+import { testAadhaar, testMobile } from '../helpers/aadhaar.ts'
+import { assertNoLeaks } from '../helpers/leaks.ts'
+import { mintToken } from '../../src/dev/tokens.ts'
+import { startSimulator, type Simulator } from '../../src/simulator/index.ts'
+
+async function until (condition: () => boolean, withinMs = 3000): Promise<boolean> {
+  const end = Date.now() + withinMs
+  while (!condition() && Date.now() < end) await sleep(10)
+  return condition()
+}
+
+test('closing: the request in flight gets its 200, one arriving meanwhile a 503 problem, both with Connection: close', async (t) => {
+  const s = await build(t, { config: { EKO_TIMEOUT_MS: 3000 } })
+  s.sim.setFault({ kind: 'latency', ms: 600 })
+  const inFlight = s.post('20810200', s.body())
+  // A second client has sent half its request when the shutdown begins, so it is not idle.
+  const port = Number(new URL(s.url).port)
+  const socket = connect(port, '127.0.0.1')
+  await once(socket, 'connect')
+  socket.write('GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n')
+  t.ok(await until(() => s.sim.calls.length === 1), 'the slow request reached Eko')
+  const closed = s.app.close()
+  await sleep(50)
+  let raw = ''
+  socket.on('data', (chunk: Buffer) => { raw += chunk.toString('utf8') })
+  socket.write('\r\n')
+  await once(socket, 'close')
+  const [head = '', body = ''] = raw.split('\r\n\r\n')
+  t.match(head, /^HTTP\/1\.1 503 /, 'the late request: 503')
+  t.match(head, /content-type: application\/problem\+json/i)
+  t.match(head, /retry-after: 1/i)
+  t.match(head, /connection: close/i)
+  t.match(JSON.parse(body), { status: 503, code: 'UPSTREAM_UNAVAILABLE', detail: /shutting down/ })
+
+  const res = await inFlight
+  t.equal(res.status, 200, 'the request in flight got its answer')
+  t.equal(res.headers.connection, 'close', 'and was told to reconnect elsewhere')
+  await closed
+  t.pass('close() finished without waiting for the keep-alive timeout')
+})
+
+interface Service {
+  origin: string
+  output: () => string
+  exited: Promise<[number | null, NodeJS.Signals | null]>
+  kill: (signal: NodeJS.Signals) => void
+  token: string
+  /** Call once the process has exited: its whole output, searched for every secret it was given. */
+  assertNoSecrets: (t: Test) => void
+}
+
+/** `node src/server.ts` in production mode against the in-test simulator, as the container runs it. */
+async function startService (t: Test, sim: Simulator, env: Record<string, string>): Promise<Service> {
+  const jwtSecret = randomBytes(32).toString('base64url')
+  const child = spawn(process.execPath, ['src/server.ts'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      EKO_BASE_URL: sim.baseUrl,
+      EKO_DEVELOPER_KEY: sim.developerKey,
+      EKO_ACCESS_KEY: sim.accessKey,
+      EKO_INITIATOR_ID: sim.initiatorId,
+      EKO_AADHAAR_PUBLIC_KEY: sim.publicKeyDer,
+      AUTH_JWT_SECRET: jwtSecret,
+      OTP_COOLDOWN_SECONDS: '0',
+      ...env
+    },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString('utf8') })
+  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString('utf8') })
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
+  t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
+  const origin = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not listening after 20 s\n${output}`)), 20_000)
+    child.stdout.on('data', () => {
+      const match = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/.exec(output)
+      if (match) { clearTimeout(timer); resolve(match[1]!) }
+    })
+    exited.then(([code]) => { clearTimeout(timer); reject(new Error(`exited with ${code}\n${output}`)) }, reject)
+  })
+  const token = await mintToken(jwtSecret, { sub: 'agent', userCode: '20810200' })
+  return {
+    origin,
+    output: () => output,
+    exited,
+    kill: (signal) => child.kill(signal),
+    token,
+    assertNoSecrets (t) {
+      const found = [jwtSecret, sim.accessKey, sim.developerKey, token].filter(secret => output.includes(secret))
+      t.equal(found.length, 0, 'no key, secret or token in the service\'s output')
+    }
+  }
+}
+
+function sendOtp (service: Service) {
+  return request(`${service.origin}/agents/20810200/ekyc/otp`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${service.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ aadhaar: testAadhaar(), mobile: testMobile(), latlong: '28.6139,77.2090' })
+  })
+}
+
+test('SIGTERM with a slow OTP request in flight: readiness fails, the listener closes, the request gets its 200, exit 0', async (t) => {
+  const sim = await startSimulator()
+  t.teardown(() => sim.close())
+  const service = await startService(t, sim, { SHUTDOWN_DRAIN_MS: '500', SHUTDOWN_TIMEOUT_MS: '5000', EKO_TIMEOUT_MS: '5000' })
+  t.equal((await request(`${service.origin}/health/ready`)).statusCode, 200, 'ready before')
+
+  sim.setFault({ kind: 'latency', ms: 1500 })
+  const slow = sendOtp(service)
+  t.ok(await until(() => sim.calls.length === 1), 'the OTP request is at Eko')
+  const signalled = Date.now()
+  service.kill('SIGTERM')
+  await sleep(100)
+
+  const ready = await request(`${service.origin}/health/ready`)
+  t.equal(ready.statusCode, 503, 'draining: readiness fails first')
+  t.match(await ready.body.json(), { status: 'unavailable', checks: { shutdown: 'failing' } })
+  t.equal(ready.headers.connection, 'close', 'and every answer closes its connection')
+
+  await sleep(signalled + 800 - Date.now()) // past the 500 ms drain
+  const late = await request(`${service.origin}/health/live`).then(r => r.statusCode, (err: { code?: string }) => err.code)
+  t.equal(late, 'ECONNREFUSED', 'after the drain the listener is closed: new connections are refused')
+
+  const res = await slow
+  t.equal(res.statusCode, 200, 'the request in flight got its answer')
+  t.match(await res.body.json(), { otpRefId: String })
+  t.equal(sim.calls.length, 1, 'one OTP, sent once')
+
+  const [code] = await service.exited
+  const took = Date.now() - signalled
+  t.equal(code, 0, 'exit 0')
+  t.ok(took < 3000, `exited ${took} ms after SIGTERM: drain 500 + the 1.5 s reply, not a keep-alive timeout`)
+  t.match(service.output(), /"msg":"shutting down"/)
+  t.match(service.output(), /"msg":"shut down cleanly"/)
+  service.assertNoSecrets(t)
+})
+
+test('a second signal exits at once', async (t) => {
+  const sim = await startSimulator()
+  t.teardown(() => sim.close())
+  const service = await startService(t, sim, { SHUTDOWN_TIMEOUT_MS: '10000', EKO_TIMEOUT_MS: '10000' })
+  sim.setFault({ kind: 'latency', ms: 8000 })
+  const slow = sendOtp(service).catch((err: Error) => err)
+  t.ok(await until(() => sim.calls.length === 1))
+  service.kill('SIGTERM')
+  await sleep(200)
+  const second = Date.now()
+  service.kill('SIGTERM')
+  const [code] = await service.exited
+  t.equal(code, 1, 'exit 1: the shutdown was not graceful')
+  t.ok(Date.now() - second < 1000, 'at once')
+  t.match(service.output(), /second signal during shutdown/)
+  await slow
+  service.assertNoSecrets(t)
+})
+
+test('a shutdown that cannot finish is cut off after SHUTDOWN_TIMEOUT_MS', async (t) => {
+  const sim = await startSimulator()
+  t.teardown(() => sim.close())
+  const service = await startService(t, sim, { SHUTDOWN_TIMEOUT_MS: '1000', EKO_TIMEOUT_MS: '10000' })
+  sim.setFault({ kind: 'latency', ms: 8000 })
+  const slow = sendOtp(service).catch((err: Error) => err)
+  t.ok(await until(() => sim.calls.length === 1))
+  const signalled = Date.now()
+  service.kill('SIGTERM')
+  const [code] = await service.exited
+  const took = Date.now() - signalled
+  t.equal(code, 1, 'exit 1')
+  t.ok(took >= 900 && took < 2500, `after ${took} ms`)
+  t.match(service.output(), /did not finish within SHUTDOWN_TIMEOUT_MS/)
+  await slow
+  service.assertNoSecrets(t)
+})
+
+test('nothing in the log or any answer leaks', async (t) => assertNoLeaks(t))
