@@ -6,13 +6,26 @@ import { list, type Config } from './config.ts'
 import { loggerOptions } from './logger.ts'
 import problemPlugin from './plugins/problem.ts'
 import metricsPlugin from './plugins/metrics.ts'
+import helmetPlugin from './plugins/helmet.ts'
+import swaggerPlugin from './plugins/swagger.ts'
+import shutdownPlugin from './plugins/shutdown.ts'
+import loadSheddingPlugin from './plugins/under-pressure.ts'
 import authPlugin from './plugins/auth.ts'
+import corsPlugin from './plugins/cors.ts'
+import storePlugin from './plugins/store.ts'
+import rateLimitPlugin from './plugins/rate-limit.ts'
 import ekoPlugin from './plugins/eko.ts'
 import healthRoutes from './routes/health.ts'
 import ekycOtpRoute from './routes/agents/ekyc-otp.ts'
 
 /** Contract §4: bodies over 16 KiB are refused with 413 before they are parsed. */
 export const BODY_LIMIT = 16 * 1024
+/** Node's default, stated: a bearer token and ordinary headers fit several times; more is refused with 431. */
+export const HEADER_LIMIT = 16 * 1024
+/** The whole request, headers and body, must arrive within this; a slow-loris client is cut off. */
+export const REQUEST_TIMEOUT_MS = 10_000
+/** Longer than proxies' idle timeouts (nginx, AWS ALB: 60 s), so the proxy closes an idle connection first and never reuses one we just closed. */
+export const KEEP_ALIVE_TIMEOUT_MS = 72_000
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/
 
 /** What `buildApp` needs: a validated configuration whose Eko and auth settings are all present. */
@@ -38,6 +51,13 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger === undefined ? { logger: loggerOptions(config.LOG_LEVEL) } : { loggerInstance: options.logger }),
     bodyLimit: BODY_LIMIT,
+    http: { maxHeaderSize: HEADER_LIMIT, headersTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 },
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    // A socket silent for longer than an idle keep-alive or a whole Eko call is dead: drop it.
+    connectionTimeout: Math.max(KEEP_ALIVE_TIMEOUT_MS, config.EKO_TIMEOUT_MS) + 10_000,
+    // plugins/shutdown.ts answers requests that arrive while closing with a problem+json 503.
+    return503OnClosing: false,
     // Never `true`: only named proxies may set the client address (X-Forwarded-For).
     trustProxy: trusted.length > 0 ? trusted : false,
     requestIdHeader: false,
@@ -60,14 +80,26 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
 
   await app.register(problemPlugin)
+  // First, so a browser's preflight is answered and every answer (errors too) carries CORS headers.
+  await app.register(corsPlugin, { origins: list(config.CORS_ORIGINS) })
+  await app.register(helmetPlugin)
+  // Before every route (/metrics included): @fastify/swagger collects them as they are added.
+  await app.register(swaggerPlugin)
   await app.register(metricsPlugin)
+  // Before authentication, so refused requests cost nothing.
+  await app.register(shutdownPlugin)
+  await app.register(loadSheddingPlugin, { maxEventLoopDelayMs: config.LOAD_SHED_EVENT_LOOP_DELAY_MS, maxHeapUsedMb: config.LOAD_SHED_HEAP_USED_MB })
   await app.register(authPlugin, { settings: config })
+  await app.register(storePlugin, { settings: config })
+  await app.register(rateLimitPlugin, { settings: config })
   await app.register(ekoPlugin, { settings: config, dispatcher: options.dispatcher })
 
   await app.register(healthRoutes)
   await app.register(ekycOtpRoute, {
     variant: config.EKO_API_VARIANT,
-    ekoRetryAfterSeconds: config.OTP_COOLDOWN_SECONDS > 0 ? config.OTP_COOLDOWN_SECONDS : 60
+    ekoRetryAfterSeconds: config.OTP_COOLDOWN_SECONDS > 0 ? config.OTP_COOLDOWN_SECONDS : 60,
+    cooldownSeconds: config.OTP_COOLDOWN_SECONDS,
+    ekoTimeoutMs: config.EKO_TIMEOUT_MS
   })
   return app
 }

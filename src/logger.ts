@@ -12,9 +12,23 @@ export const REDACT_PATHS = [
   '*.EKO_ACCESS_KEY', '*.EKO_DEVELOPER_KEY', '*.AUTH_JWT_SECRET'
 ]
 
+/**
+ * A URL as it may be logged or echoed: a caller who puts an Aadhaar or phone number in a path or
+ * query by mistake must not get it into the logs. User codes (8 digits) stay readable.
+ */
+export function scrubUrl (url: string): string {
+  return url.replace(/\d(?:(?:\s|%20|-)*\d){9,}/g, '[redacted]')
+}
+
+interface RawRequest { method?: string, url?: string, ip?: string, socket?: { remotePort?: number } }
+
 export function loggerOptions (level: string): LoggerOptions {
   return {
     level,
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' }
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: {
+      // Fastify's default, with the URL scrubbed; still no headers and no body.
+      req: (req: RawRequest) => ({ method: req.method, url: scrubUrl(req.url ?? ''), remoteAddress: req.ip, remotePort: req.socket?.remotePort })
+    }
   }
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import closeWithGrace from 'close-with-grace'
 import { buildApp, type AppConfig } from './app.ts'
 import { ConfigError, loadConfig } from './config.ts'
@@ -24,12 +25,26 @@ if (loaded.embeddedEko) {
 
 const app = await buildApp({ config })
 
-closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS }, async ({ signal, err }) => {
+/*
+ * On a signal: readiness fails first (app.draining) and every answer says `Connection: close`;
+ * after SHUTDOWN_DRAIN_MS, for load balancers without a preStop hook to notice, the listener
+ * closes, requests in flight get their answers, late requests on open connections get a 503
+ * problem, and the onClose hooks close the Eko pool and the store. All of it within
+ * SHUTDOWN_TIMEOUT_MS, else exit 1; a second signal exits 1 at once.
+ */
+closeWithGrace({
+  delay: config.SHUTDOWN_TIMEOUT_MS,
+  logger: { error: (err: unknown) => app.log.error({ err }, 'shutdown failed') },
+  onSecondSignal: (signal) => app.log.error({ signal }, 'second signal during shutdown: exiting now'),
+  onTimeout: (delay) => app.log.error({ delay }, 'shutdown did not finish within SHUTDOWN_TIMEOUT_MS: exiting now')
+}, async ({ signal, err }) => {
   if (err !== undefined) app.log.error({ err }, 'shutting down after an error')
-  else app.log.info({ signal }, 'shutting down')
+  else app.log.info({ signal, drainMs: config.SHUTDOWN_DRAIN_MS }, 'shutting down')
   app.draining = true
+  if (signal !== undefined && config.SHUTDOWN_DRAIN_MS > 0) await sleep(config.SHUTDOWN_DRAIN_MS)
   await app.close()
   await embedded?.close()
+  app.log.info('shut down cleanly')
 })
 
 const address = await app.listen({ host: config.HOST, port: config.PORT })

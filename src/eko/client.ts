@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../config.ts'
 import { encryptAadhaar } from './aadhaar-cipher.ts'
 import { classifyReply, type OtpOutcome } from './classify.ts'
+import { createClock, type EkoClock } from './clock.ts'
 import { sign } from './sign.ts'
 import { otpBody, variants } from './variants.ts'
 
@@ -41,12 +42,21 @@ export interface EkoClientOptions {
   publicKey: KeyObject
   /** Tests pass an undici MockAgent; otherwise one Pool for Eko's origin. */
   dispatcher?: Dispatcher
-  /** Milliseconds to add to the local clock when signing (clock-skew correction). */
-  clockOffsetMs?: () => number
+  /** The clock requests are signed with; by default one per client that learns Eko's skew from 403s. */
+  clock?: EkoClock
+}
+
+/** Requests the dispatcher holds for Eko's origin: all zero when nothing is stuck. */
+export interface DispatcherLoad {
+  connected: number
+  running: number
+  pending: number
+  queued: number
 }
 
 export interface EkoClient {
   sendOtp (input: SendOtpInput, log: FastifyBaseLogger): Promise<EkoCallResult>
+  stats (): DispatcherLoad
   close (): Promise<void>
 }
 
@@ -72,13 +82,15 @@ export function createEkoClient (options: EkoClientOptions): EkoClient {
   const variant = variants[settings.EKO_API_VARIANT]
   const path = base.pathname.replace(/\/+$/, '') + variant.path
   const timeout = settings.EKO_TIMEOUT_MS
-  const offset = options.clockOffsetMs ?? (() => 0)
+  const clock = options.clock ?? createClock()
   const ownPool = options.dispatcher === undefined
   const dispatcher: Dispatcher = options.dispatcher ?? new Pool(base.origin, {
     connections: 32,
     connectTimeout: Math.min(5000, timeout),
-    headersTimeout: timeout,
-    bodyTimeout: timeout,
+    // Backstops only: undici runs these on a coarse clock that can fire up to half a second early,
+    // in bursts; the exact deadline is the AbortSignal in sendOtp.
+    headersTimeout: timeout + 1000,
+    bodyTimeout: timeout + 1000,
     keepAliveTimeout: 4000,
     keepAliveMaxTimeout: 30_000
   })
@@ -93,7 +105,7 @@ export function createEkoClient (options: EkoClientOptions): EkoClient {
         'content-type': 'application/json',
         accept: 'application/json',
         developer_key: settings.EKO_DEVELOPER_KEY,
-        ...sign(settings.EKO_ACCESS_KEY, Date.now() + offset())
+        ...sign(settings.EKO_ACCESS_KEY, clock.now())
       },
       body
     })
@@ -105,6 +117,35 @@ export function createEkoClient (options: EkoClientOptions): EkoClient {
     }
     const text = await readCapped(response.body, MAX_REPLY_BYTES)
     return { outcome: classifyReply(response.statusCode, text), httpStatus: response.statusCode, ...(typeof date === 'string' ? { date } : {}) }
+  }
+
+  /** One attempt, and a second only when the first never reached Eko. */
+  async function send (body: string, signal: AbortSignal, log: FastifyBaseLogger): Promise<Omit<EkoCallResult, 'latencyMs'>> {
+    try {
+      return await attempt(body, signal)
+    } catch (err) {
+      if (!NOT_SENT.has((err as { code?: string }).code ?? '') || signal.aborted) throw err
+      log.warn({ eko: { errorCode: (err as { code?: string }).code } }, 'eko connect failed before sending; retrying once')
+      return await attempt(body, signal)
+    }
+  }
+
+  /**
+   * A 403 means Eko did not act on the request, so signing it again cannot send a second OTP.
+   * Only a clock Eko disagrees with is worth one more try; otherwise the keys are wrong.
+   */
+  async function retryIfSkewed (first: Omit<EkoCallResult, 'latencyMs'>, sentAt: number, body: string, signal: AbortSignal, log: FastifyBaseLogger): Promise<Omit<EkoCallResult, 'latencyMs'>> {
+    const correction = clock.correct(first.date, sentAt, Date.now())
+    if (correction === undefined) {
+      log.error({ eko: { httpStatus: 403, clockOffsetMs: clock.offsetMs() } }, 'Eko refused the credentials and its clock agrees with ours: check EKO_DEVELOPER_KEY and EKO_ACCESS_KEY')
+      return first
+    }
+    const seconds = (Math.abs(correction.offsetMs) / 1000).toFixed(1)
+    log.warn({ eko: { clockSkewMs: correction.offsetMs, previousOffsetMs: correction.previousMs } },
+      `Eko's clock is ${seconds} s ${correction.offsetMs >= 0 ? 'ahead of' : 'behind'} this host's: signing with Eko's time from now on and retrying once; check NTP on this host`)
+    const second = await send(body, signal, log)
+    if (second.httpStatus === 403) log.error({ eko: { httpStatus: 403, clockOffsetMs: clock.offsetMs() } }, 'Eko still refused the credentials after the clock correction: check EKO_DEVELOPER_KEY and EKO_ACCESS_KEY')
+    return second
   }
 
   async function sendOtp (input: SendOtpInput, log: FastifyBaseLogger): Promise<EkoCallResult> {
@@ -120,13 +161,9 @@ export function createEkoClient (options: EkoClientOptions): EkoClient {
     }))
     let result: Omit<EkoCallResult, 'latencyMs'>
     try {
-      try {
-        result = await attempt(body, signal)
-      } catch (err) {
-        if (!NOT_SENT.has((err as { code?: string }).code ?? '') || signal.aborted) throw err
-        log.warn({ eko: { errorCode: (err as { code?: string }).code } }, 'eko connect failed before sending; retrying once')
-        result = await attempt(body, signal)
-      }
+      const sentAt = Date.now()
+      result = await send(body, signal, log)
+      if (result.httpStatus === 403) result = await retryIfSkewed(result, sentAt, body, signal, log)
     } catch (err) {
       result = { outcome: failure(err, signal) }
     }
@@ -148,8 +185,16 @@ export function createEkoClient (options: EkoClientOptions): EkoClient {
 
   return {
     sendOtp,
+    stats: () => load(dispatcher, base.origin),
     async close () { if (ownPool) await dispatcher.close() }
   }
+}
+
+/** A Pool's stats, or an Agent's for Eko's origin (tests wrap an Agent); zeros when the dispatcher keeps none. */
+function load (dispatcher: Dispatcher, origin: string): DispatcherLoad {
+  const raw = (dispatcher as { stats?: unknown }).stats as Record<string, unknown> | undefined
+  const stats = (raw !== undefined && 'running' in raw ? raw : raw?.[origin]) as Partial<DispatcherLoad> | undefined
+  return { connected: stats?.connected ?? 0, running: stats?.running ?? 0, pending: stats?.pending ?? 0, queued: stats?.queued ?? 0 }
 }
 
 /** undici failures by `err.code` (never `instanceof`): what the caller may be told, and what the log needs. */

@@ -22,6 +22,7 @@ declare module 'fastify' {
 }
 
 const BREAKER_STATES: BreakerState[] = ['closed', 'half_open', 'open']
+const RATE_LIMIT_REASONS: RateLimitReason[] = ['cooldown', 'rate_limit', 'eko']
 
 /** A registry per app (no module-level singleton), so tests and several apps in one process stay apart. */
 export function createMetrics (): Metrics {
@@ -39,6 +40,8 @@ export function createMetrics (): Metrics {
   const limited = new Counter({ name: 'ekyc_otp_rate_limited_total', help: '429 answers by reason: cooldown, rate_limit, eko', labelNames: ['reason'], registers: [registry] })
   const breaker = new Gauge({ name: 'eko_circuit_state', help: 'Circuit breaker around Eko: 1 for the current state', labelNames: ['state'], registers: [registry] })
   for (const state of BREAKER_STATES) breaker.set({ state }, state === 'closed' ? 1 : 0)
+  // Every reason exported from the start at 0, so rate() and alerts see the series before the first 429.
+  for (const reason of RATE_LIMIT_REASONS) limited.inc({ reason }, 0)
   return {
     registry,
     ekoCall (variant, outcome, seconds) {
@@ -70,7 +73,18 @@ export default fp(async function metricsPlugin (app) {
     }, reply.elapsedTime / 1000)
   })
   app.get('/metrics', {
-    schema: { tags: ['Operations'], summary: 'Prometheus metrics', description: 'Prometheus text exposition format. No authentication; expose it only to the scraper\'s network.' }
+    schema: {
+      tags: ['Operations'],
+      operationId: 'getMetrics',
+      summary: 'Prometheus metrics',
+      description: 'Prometheus text exposition format. No authentication; expose it only to the scraper\'s network.',
+      response: {
+        200: {
+          description: 'Request durations by route pattern, Eko calls by variant and outcome, OTPs sent, 429s by reason, the circuit state, and process metrics',
+          content: { 'text/plain': { schema: { type: 'string', description: 'Prometheus text format 0.0.4', example: '# TYPE ekyc_otp_sent_total counter\nekyc_otp_sent_total{variant="collection"} 1\n' } } }
+        }
+      }
+    }
   }, async (_request, reply) => {
     reply.header('content-type', metrics.registry.contentType)
     return await metrics.registry.metrics()

@@ -1,6 +1,8 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { scrubUrl } from '../logger.ts'
 import { isProblem, problem, problemType, PROBLEMS, type ProblemCode, type ProblemError } from '../errors.ts'
+import { Problem } from '../problem-schema.ts'
 
 /** Fastify's own errors, by code, onto the contract's codes. */
 const FASTIFY_CODES: Record<string, ProblemCode> = {
@@ -63,6 +65,8 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, p: Pr
 
 /** One error handler for every failure, Fastify's own included (style: routes throw, never build bodies). */
 export default fp(async function problemPlugin (app) {
+  // Routes reference it as `Problem` in their error responses; the OpenAPI document holds it once.
+  app.addSchema(Problem)
   app.setErrorHandler(function (err: FastifyError, request, reply) {
     const p = toProblem(err)
     if (p.statusCode >= 500 && p.code === 'INTERNAL_ERROR') request.log.error({ err }, 'unhandled error')
@@ -70,6 +74,6 @@ export default fp(async function problemPlugin (app) {
     return sendProblem(request, reply, p)
   })
   app.setNotFoundHandler(function (request, reply) {
-    return sendProblem(request, reply, problem('NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`))
+    return sendProblem(request, reply, problem('NOT_FOUND', `no route for ${request.method} ${scrubUrl(request.url.split('?')[0] ?? '')}`))
   })
 }, { name: 'problem' })

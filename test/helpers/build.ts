@@ -54,7 +54,6 @@ function wireRecorder (secrets: Secrets, base?: Dispatcher): Dispatcher {
 /** The app against a real simulator, both on port 0, with captured logs scanned for secrets when the test ends. */
 export async function build (t: Test, options: BuildOptions = {}): Promise<Built> {
   const sim = await startSimulator(options.simulator)
-  t.teardown(() => sim.close())
   const secrets = collected.secrets
   const logs = captureLogs()
   collected.logs.push(logs)
@@ -72,10 +71,22 @@ export async function build (t: Test, options: BuildOptions = {}): Promise<Built
     ...options.config
   }
   const dispatcher = wireRecorder(secrets, options.dispatcher)
-  const app = await buildApp({ config, logger: pino(loggerOptions('debug'), logs.stream), dispatcher })
+  let app: Built['app']
+  try {
+    app = await buildApp({ config, logger: pino(loggerOptions('debug'), logs.stream), dispatcher })
+  } catch (err) {
+    await sim.close()
+    throw err
+  }
+  // One teardown, everything closed before the leak check may throw: a throw must not leave a
+  // server open and the test process hanging.
   t.teardown(async () => {
-    await app.close()
-    await dispatcher.close()
+    try {
+      await app.close()
+      await dispatcher.close()
+    } finally {
+      await sim.close()
+    }
     secrets.throwIfFound(logs.text(), 'the service log')
   })
   const address = await app.listen({ host: '127.0.0.1', port: 0 })

@@ -222,6 +222,20 @@ test('unknown routes answer problem+json 404', async (t) => {
   t.match(await res.json(), { code: 'NOT_FOUND', status: 404 })
 })
 
+test('an Aadhaar number put in the URL by mistake reaches neither the log nor the answer', async (t) => {
+  const s = await build(t)
+  const digits = String(s.body().aadhaar)
+  const misplaced = await s.post(digits, s.body(), { authorization: `Bearer ${s.tokens.ops}` })
+  t.equal(misplaced.status, 400)
+  for (const path of [`/nope/${digits}`, `/agents/${digits.slice(0, 4)}%20${digits.slice(4, 8)}%20${digits.slice(8)}/x?aadhaar=${digits}`]) {
+    const res = await fetch(`${s.url}${path}`)
+    const text = await res.text()
+    t.equal(res.status, 404)
+    s.secrets.assertClean(t, text, 'the 404 answer')
+  }
+  t.ok(s.logs.lines.some(l => l.includes('[redacted]')), 'the logged URL is scrubbed, not dropped')
+})
+
 test('no Aadhaar number, mobile, key, signature, ciphertext or token in any log line or response', async (t) => {
   assertNoLeaks(t)
 })

@@ -26,7 +26,11 @@ export const SendOtpBody = Type.Object({
     description: 'Your unique reference for this request (1–20 letters or digits); generated when absent.',
     examples: ['A1B2C3D4E5F6G7H8J9K0']
   }))
-}, { additionalProperties: false })
+}, {
+  additionalProperties: false,
+  // Without `clientRefId`, so Swagger UI's Try it out can be executed again and again.
+  examples: [{ aadhaar: '2341 2341 2346', mobile: '9876543210', latlong: '28.6139,77.2090' }]
+})
 
 export type SendOtpBody = Static<typeof SendOtpBody>
 
@@ -39,12 +43,3 @@ export const OtpSent = Type.Object({
 })
 
 export type OtpSent = Static<typeof OtpSent>
-
-export const Problem = Type.Object({
-  type: Type.String({ description: 'A URI naming the kind of problem' }),
-  title: Type.String({ description: 'Short summary of the kind of problem' }),
-  status: Type.Integer({ description: 'The HTTP status' }),
-  detail: Type.String({ description: 'What went wrong with this request, in words safe to show' }),
-  code: Type.String({ description: 'Stable machine-readable code (see the error table)' }),
-  requestId: Type.String({ description: 'Quote this to support; it is in the service\'s logs' })
-}, { $id: 'Problem', description: 'RFC 9457 problem details' })
