@@ -50,7 +50,10 @@ export async function startEmbedded (config: Config): Promise<Embedded> {
         `  curl -sS -X POST ${listeningAt}/agents/${DEMO_AGENT}/ekyc/otp \\`,
         `    -H 'Authorization: Bearer ${agent}' \\`,
         "    -H 'Content-Type: application/json' \\",
-        `    -d '${body}'`
+        `    -d '${body}'`,
+        '',
+        ...(config.OTP_COOLDOWN_SECONDS > 0 ? [`Run it again within ${config.OTP_COOLDOWN_SECONDS} s and the per-agent cooldown answers 429 OTP_RATE_LIMITED (OTP_COOLDOWN_SECONDS).`] : []),
+        'Simulator user codes such as 99990463 (not onboarded) or 99990346 (not activated) show each error: see the README.'
       )
     }
     lines.push('')
