@@ -24,11 +24,7 @@ export async function startEmbedded (config: Config): Promise<Embedded> {
   const secret = config.AUTH_JWT_SECRET ?? (config.AUTH_JWKS_URL === undefined ? randomBytes(32).toString('base64url') : undefined)
   const full: AppConfig = {
     ...config,
-    EKO_BASE_URL: simulator.baseUrl,
-    EKO_DEVELOPER_KEY: simulator.developerKey,
-    EKO_ACCESS_KEY: simulator.accessKey,
-    EKO_INITIATOR_ID: simulator.initiatorId,
-    EKO_AADHAAR_PUBLIC_KEY: simulator.publicKeyDer,
+    ...simulator.ekoSettings,
     ...(secret === undefined ? {} : { AUTH_JWT_SECRET: secret })
   }
 

@@ -69,9 +69,17 @@ export async function startSimulator (opts: SimulatorOptions = {}): Promise<Simu
   const host = address === '0.0.0.0' ? '127.0.0.1' : address === '::' ? '::1' : address
   const origin = `http://${family === 'IPv6' ? `[${host}]` : host}:${port}`
 
+  const baseUrl = origin + API_PREFIX
   return {
-    baseUrl: origin + API_PREFIX,
+    baseUrl,
     origin,
+    ekoSettings: {
+      EKO_BASE_URL: baseUrl,
+      EKO_DEVELOPER_KEY: developerKey,
+      EKO_ACCESS_KEY: accessKey,
+      EKO_INITIATOR_ID: initiatorId,
+      EKO_AADHAAR_PUBLIC_KEY: publicKeyDer
+    },
     developerKey,
     accessKey,
     initiatorId,

@@ -50,6 +50,14 @@ export interface Simulator {
   initiatorId: string
   /** base64 DER SubjectPublicKeyInfo, exactly as Eko publishes its keys. */
   publicKeyDer: string
+  /** The service's settings (environment variables) that point it at this simulator. */
+  ekoSettings: {
+    EKO_BASE_URL: string
+    EKO_DEVELOPER_KEY: string
+    EKO_ACCESS_KEY: string
+    EKO_INITIATOR_ID: string
+    EKO_AADHAAR_PUBLIC_KEY: string
+  }
   /** Every request that reached /ekoapi/, in order. The same array for the simulator's lifetime. */
   calls: SimulatorCall[]
   setFault (fault: Fault | undefined): void

@@ -61,11 +61,7 @@ export async function build (t: Test, options: BuildOptions = {}): Promise<Built
   const base = loadConfig({ NODE_ENV: 'test' }).config
   const config: AppConfig = {
     ...base,
-    EKO_BASE_URL: sim.baseUrl,
-    EKO_DEVELOPER_KEY: sim.developerKey,
-    EKO_ACCESS_KEY: sim.accessKey,
-    EKO_INITIATOR_ID: sim.initiatorId,
-    EKO_AADHAAR_PUBLIC_KEY: sim.publicKeyDer,
+    ...sim.ekoSettings,
     AUTH_JWT_SECRET: jwtSecret,
     OTP_COOLDOWN_SECONDS: 0,
     ...options.config

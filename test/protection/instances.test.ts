@@ -7,7 +7,7 @@ import { testAadhaar, testMobile } from '../helpers/aadhaar.ts'
 import { assertNoLeaks, collected } from '../helpers/leaks.ts'
 import { redisAvailable, startRedis } from '../helpers/redis.ts'
 import { assertRedisClean, retryAfter } from './helpers.ts'
-import { post, startService, type Service } from './service.ts'
+import { post, startService, type Service } from '../helpers/service.ts'
 
 // Two instances of the service behind an imaginary load balancer: one Redis, one simulated Eko.
 const RATE_LIMIT_MAX = 25
@@ -27,11 +27,7 @@ if (redisAvailable()) {
   const jwtSecret = randomBytes(32).toString('base64url')
   collected.secrets.add(sim.accessKey, sim.developerKey, jwtSecret)
   const env = {
-    EKO_BASE_URL: sim.baseUrl,
-    EKO_DEVELOPER_KEY: sim.developerKey,
-    EKO_ACCESS_KEY: sim.accessKey,
-    EKO_INITIATOR_ID: sim.initiatorId,
-    EKO_AADHAAR_PUBLIC_KEY: sim.publicKeyDer,
+    ...sim.ekoSettings,
     AUTH_JWT_SECRET: jwtSecret,
     REDIS_URL: redis.url,
     OTP_COOLDOWN_SECONDS: '60',

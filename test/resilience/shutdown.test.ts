@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { connect } from 'node:net'
@@ -8,6 +7,7 @@ import { request } from 'undici'
 import { build } from '../helpers/build.ts'
 import { testAadhaar, testMobile } from '../helpers/aadhaar.ts'
 import { assertNoLeaks } from '../helpers/leaks.ts'
+import { startService } from '../helpers/service.ts'
 import { mintToken } from '../../src/dev/tokens.ts'
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts'
 
@@ -58,47 +58,18 @@ interface Service {
 }
 
 /** `node src/server.ts` in production mode against the in-test simulator, as the container runs it. */
-async function startService (t: Test, sim: Simulator, env: Record<string, string>): Promise<Service> {
+async function startProductionService (t: Test, sim: Simulator, env: Record<string, string>): Promise<Service> {
   const jwtSecret = randomBytes(32).toString('base64url')
-  const child = spawn(process.execPath, ['src/server.ts'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      EKO_BASE_URL: sim.baseUrl,
-      EKO_DEVELOPER_KEY: sim.developerKey,
-      EKO_ACCESS_KEY: sim.accessKey,
-      EKO_INITIATOR_ID: sim.initiatorId,
-      EKO_AADHAAR_PUBLIC_KEY: sim.publicKeyDer,
-      AUTH_JWT_SECRET: jwtSecret,
-      OTP_COOLDOWN_SECONDS: '0',
-      ...env
-    },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let output = ''
-  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString('utf8') })
-  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString('utf8') })
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
-  t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
-  const origin = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not listening after 20 s\n${output}`)), 20_000)
-    child.stdout.on('data', () => {
-      const match = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/.exec(output)
-      if (match) { clearTimeout(timer); resolve(match[1]!) }
-    })
-    exited.then(([code]) => { clearTimeout(timer); reject(new Error(`exited with ${code}\n${output}`)) }, reject)
-  })
+  const service = await startService(t, { ...sim.ekoSettings, AUTH_JWT_SECRET: jwtSecret, OTP_COOLDOWN_SECONDS: '0', ...env })
   const token = await mintToken(jwtSecret, { sub: 'agent', userCode: '20810200' })
   return {
-    origin,
-    output: () => output,
-    exited,
-    kill: (signal) => child.kill(signal),
+    origin: service.url,
+    output: service.output,
+    exited: service.exited,
+    kill: (signal) => service.process.kill(signal),
     token,
     assertNoSecrets (t) {
-      const found = [jwtSecret, sim.accessKey, sim.developerKey, token].filter(secret => output.includes(secret))
+      const found = [jwtSecret, sim.accessKey, sim.developerKey, token].filter(secret => service.output().includes(secret))
       t.equal(found.length, 0, 'no key, secret or token in the service\'s output')
     }
   }
@@ -115,7 +86,7 @@ function sendOtp (service: Service) {
 test('SIGTERM with a slow OTP request in flight: readiness fails, the listener closes, the request gets its 200, exit 0', async (t) => {
   const sim = await startSimulator()
   t.teardown(() => sim.close())
-  const service = await startService(t, sim, { SHUTDOWN_DRAIN_MS: '500', SHUTDOWN_TIMEOUT_MS: '5000', EKO_TIMEOUT_MS: '5000' })
+  const service = await startProductionService(t, sim, { SHUTDOWN_DRAIN_MS: '500', SHUTDOWN_TIMEOUT_MS: '5000', EKO_TIMEOUT_MS: '5000' })
   t.equal((await request(`${service.origin}/health/ready`)).statusCode, 200, 'ready before')
 
   sim.setFault({ kind: 'latency', ms: 1500 })
@@ -151,7 +122,7 @@ test('SIGTERM with a slow OTP request in flight: readiness fails, the listener c
 test('a second signal exits at once', async (t) => {
   const sim = await startSimulator()
   t.teardown(() => sim.close())
-  const service = await startService(t, sim, { SHUTDOWN_TIMEOUT_MS: '10000', EKO_TIMEOUT_MS: '10000' })
+  const service = await startProductionService(t, sim, { SHUTDOWN_TIMEOUT_MS: '10000', EKO_TIMEOUT_MS: '10000' })
   sim.setFault({ kind: 'latency', ms: 8000 })
   const slow = sendOtp(service).catch((err: Error) => err)
   t.ok(await until(() => sim.calls.length === 1))
@@ -170,7 +141,7 @@ test('a second signal exits at once', async (t) => {
 test('a shutdown that cannot finish is cut off after SHUTDOWN_TIMEOUT_MS', async (t) => {
   const sim = await startSimulator()
   t.teardown(() => sim.close())
-  const service = await startService(t, sim, { SHUTDOWN_TIMEOUT_MS: '1000', EKO_TIMEOUT_MS: '10000' })
+  const service = await startProductionService(t, sim, { SHUTDOWN_TIMEOUT_MS: '1000', EKO_TIMEOUT_MS: '10000' })
   sim.setFault({ kind: 'latency', ms: 8000 })
   const slow = sendOtp(service).catch((err: Error) => err)
   t.ok(await until(() => sim.calls.length === 1))

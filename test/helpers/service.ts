@@ -2,13 +2,17 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
 import { request } from 'undici'
-import { captureLogs, collected } from '../helpers/leaks.ts'
+import { captureLogs, collected } from './leaks.ts'
 
 const SERVER = fileURLToPath(new URL('../../src/server.ts', import.meta.url))
 
 export interface Service {
   url: string
   process: ChildProcess
+  /** Resolves with the exit code and signal once the process has ended. */
+  exited: Promise<[number | null, NodeJS.Signals | null]>
+  /** Everything it printed so far, stdout and stderr. */
+  output: () => string
 }
 
 export interface Answer {
@@ -30,11 +34,11 @@ export async function startService (t: Test, env: Record<string, string>): Promi
   })
   const logs = captureLogs()
   collected.logs.push(logs)
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>(resolve => child.once('exit', (code, signal) => resolve([code, signal])))
   child.stdout.pipe(logs.stream, { end: false })
   child.stderr.pipe(logs.stream, { end: false })
   t.teardown(async () => {
     if (child.exitCode !== null || child.signalCode !== null) return
-    const exited = new Promise(resolve => child.once('exit', resolve))
     child.kill('SIGTERM')
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
     await exited
@@ -56,7 +60,7 @@ export async function startService (t: Test, env: Record<string, string>): Promi
       reject(new Error(`the service exited (${code}) before listening:\n${logs.text()}`))
     })
   })
-  return { url, process: child }
+  return { url, process: child, exited, output: () => logs.text() }
 }
 
 /** POST /agents/{userCode}/ekyc/otp; the response is searched for every secret the file used. */
