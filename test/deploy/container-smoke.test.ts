@@ -13,8 +13,7 @@ import { once } from 'node:events'
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { existsSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
+import { freePort } from '../helpers/net.ts'
 import { dirname, join, posix, relative, sep } from 'node:path'
 import { SignJWT } from 'jose'
 import { startSimulator } from '../../src/simulator/index.ts'
@@ -160,14 +159,6 @@ async function startService (t: Test, image: Built, final: Stage, env: Record<st
       return { code, ms: Date.now() - started }
     }
   }
-}
-
-async function freePort (): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  server.close()
-  return port
 }
 
 function otpRequest (origin: string, token: string, aadhaar: string): Promise<Response> {

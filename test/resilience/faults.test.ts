@@ -2,7 +2,8 @@ import { test } from 'tap'
 import { build } from '../helpers/build.ts'
 import { assertNoLeaks } from '../helpers/leaks.ts'
 import type { Fault } from '../../src/simulator/index.ts'
-import { closedPort, isProblem, logged, MARGIN_MS, poolSettled, TIMEOUT_MS, timedPost } from './helpers.ts'
+import { freePort } from '../helpers/net.ts'
+import { isProblem, logged, MARGIN_MS, poolSettled, TIMEOUT_MS, timedPost } from './helpers.ts'
 
 /*
  * Every way Eko or the network can fail, over real HTTP against the simulator: each ends in its
@@ -46,7 +47,7 @@ test('fault matrix: a fast, correct answer, one Eko call, a clean pool, and serv
 })
 
 test('connection refused: 502 UPSTREAM_ERROR after one quick retry, nothing stuck', async (t) => {
-  const port = await closedPort()
+  const port = await freePort()
   const s = await build(t, { config: { EKO_TIMEOUT_MS: TIMEOUT_MS, EKO_BASE_URL: `http://127.0.0.1:${port}/ekoapi/v3` } })
   const res = await timedPost(s)
   isProblem(t, res, 502, 'UPSTREAM_ERROR')

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net'
 import type { Test } from 'tap'
 import type { Built, Reply } from '../helpers/build.ts'
 
@@ -29,15 +28,6 @@ export async function poolSettled (s: Built, withinMs = 1000): Promise<ReturnTyp
     stats = s.app.eko.stats()
   }
   return stats
-}
-
-/** A loopback port nothing listens on: bound, then released. */
-export async function closedPort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise(resolve => server.close(resolve))
-  return port
 }
 
 /** The value of one labelled sample in Prometheus text. */

@@ -2,7 +2,8 @@ import t, { type Test } from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createKeyspace, createStore, type Store } from '../../src/store/index.ts'
 import { isProblem } from '../../src/errors.ts'
-import { freePort, redisAvailable, startRedis } from '../helpers/redis.ts'
+import { freePort } from '../helpers/net.ts'
+import { redisAvailable, startRedis } from '../helpers/redis.ts'
 
 const redis = redisAvailable() ? await startRedis(t) : undefined
 const silent = { info () {}, warn () {} }
