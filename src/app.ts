@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Dispatcher } from 'undici'
 import { list, type Config } from './config.ts'
 import { loggerOptions } from './logger.ts'
-import problemPlugin from './plugins/problem.ts'
+import problemPlugin, { frameworkError } from './plugins/problem.ts'
 import metricsPlugin from './plugins/metrics.ts'
 import helmetPlugin from './plugins/helmet.ts'
 import swaggerPlugin from './plugins/swagger.ts'
@@ -70,7 +70,9 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
       const incoming = req.headers['x-request-id']
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID()
     },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } }
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // A malformed URL or an over-long parameter fails before routing, past the error handler.
+    frameworkErrors: frameworkError
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   // JSON only: Fastify also parses text/plain by default, which would turn a 415 into a 400.
@@ -97,7 +99,6 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes)
   await app.register(ekycOtpRoute, {
     variant: config.EKO_API_VARIANT,
-    ekoRetryAfterSeconds: config.OTP_COOLDOWN_SECONDS > 0 ? config.OTP_COOLDOWN_SECONDS : 60,
     cooldownSeconds: config.OTP_COOLDOWN_SECONDS,
     ekoTimeoutMs: config.EKO_TIMEOUT_MS
   })

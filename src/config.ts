@@ -33,7 +33,8 @@ export const ConfigSchema = Type.Object({
   REDIS_URL: Optional(Text('Shared store', { pattern: '^rediss?://' })),
   CORS_ORIGINS: Optional(Text('Comma-separated browser origins allowed')),
   TRUST_PROXY: Optional(Text('Comma-separated trusted proxy addresses/CIDRs')),
-  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 120_000, default: 10_000, description: 'Longest graceful shutdown before exit' }),
+  // Above the default EKO_TIMEOUT_MS (10 s) plus a margin, so a request in flight at SIGTERM finishes.
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 120_000, default: 15_000, description: 'Longest graceful shutdown before exit' }),
   SHUTDOWN_DRAIN_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 0, description: 'After a signal, how long readiness fails while requests are still served, before the listener closes' }),
   LOAD_SHED_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 500, description: 'Mean event-loop delay above which requests get 503; 0 turns it off' }),
   LOAD_SHED_HEAP_USED_MB: Optional(Type.Integer({ minimum: 0, maximum: 1_048_576, description: 'Heap use above which requests get 503; default 90 % of V8\'s heap limit; 0 turns it off' }))

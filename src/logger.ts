@@ -17,7 +17,13 @@ export const REDACT_PATHS = [
  * query by mistake must not get it into the logs. User codes (8 digits) stay readable.
  */
 export function scrubUrl (url: string): string {
-  return url.replace(/\d(?:(?:\s|%20|-)*\d){9,}/g, '[redacted]')
+  return url.replace(/\d(?:(?:[\s+._/-]|%[0-9A-Fa-f]{2})*\d){9,}/g, '[redacted]')
+}
+
+/** What of a URL is logged: the path, scrubbed; no route takes a query string, so it is dropped. */
+export function loggableUrl (url: string): string {
+  const q = url.indexOf('?')
+  return q === -1 ? scrubUrl(url) : `${scrubUrl(url.slice(0, q))}?[query dropped]`
 }
 
 interface RawRequest { method?: string, url?: string, ip?: string, socket?: { remotePort?: number } }
@@ -28,7 +34,7 @@ export function loggerOptions (level: string): LoggerOptions {
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: {
       // Fastify's default, with the URL scrubbed; still no headers and no body.
-      req: (req: RawRequest) => ({ method: req.method, url: scrubUrl(req.url ?? ''), remoteAddress: req.ip, remotePort: req.socket?.remotePort })
+      req: (req: RawRequest) => ({ method: req.method, url: loggableUrl(req.url ?? ''), remoteAddress: req.ip, remotePort: req.socket?.remotePort })
     }
   }
 }

@@ -2,13 +2,14 @@ import { verhoeffValid } from './verhoeff.ts'
 
 /** Accepts `XXXX XXXX XXXX`, `XXXX-XXXX-XXXX` or 12 plain digits; the separators only between groups of four. */
 export const AADHAAR_INPUT_PATTERN = '^[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}$'
+const INPUT = new RegExp(AADHAAR_INPUT_PATTERN)
 
 /**
  * Returns the 12 digits when `input` is a well-formed Aadhaar number (first digit 2–9, valid
  * Verhoeff check digit), otherwise undefined. Never echo the input anywhere.
  */
 export function normaliseAadhaar (input: string): string | undefined {
-  if (!new RegExp(AADHAAR_INPUT_PATTERN).test(input)) return undefined
+  if (!INPUT.test(input)) return undefined
   const digits = input.replace(/[ -]/g, '')
   if (!/^[2-9][0-9]{11}$/.test(digits)) return undefined
   return verhoeffValid(digits) ? digits : undefined

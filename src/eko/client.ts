@@ -11,8 +11,12 @@ import { otpBody, variants } from './variants.ts'
 /** Eko's replies are a few hundred bytes; anything far larger is a fault, not an answer. */
 export const MAX_REPLY_BYTES = 64 * 1024
 
-/** Failures where undici never wrote the request: retrying cannot make Eko act twice. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
+/**
+ * Failures where undici never wrote the request: retrying cannot make Eko act twice. Not
+ * EHOSTUNREACH or ENETUNREACH: Linux also reports those on an established socket whose request
+ * was already written.
+ */
+const NOT_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN'])
 
 export type EkoSettings = Pick<Config, 'EKO_API_VARIANT' | 'EKO_TIMEOUT_MS'> & {
   EKO_BASE_URL: string
@@ -134,15 +138,22 @@ export function createEkoClient (options: EkoClientOptions): EkoClient {
    * A 403 means Eko did not act on the request, so signing it again cannot send a second OTP.
    * Only a clock Eko disagrees with is worth one more try; otherwise the keys are wrong.
    */
-  async function retryIfSkewed (first: Omit<EkoCallResult, 'latencyMs'>, sentAt: number, body: string, signal: AbortSignal, log: FastifyBaseLogger): Promise<Omit<EkoCallResult, 'latencyMs'>> {
-    const correction = clock.correct(first.date, sentAt, Date.now())
-    if (correction === undefined) {
-      log.error({ eko: { httpStatus: 403, clockOffsetMs: clock.offsetMs() } }, 'Eko refused the credentials and its clock agrees with ours: check EKO_DEVELOPER_KEY and EKO_ACCESS_KEY')
-      return first
+  async function retryIfSkewed (first: Omit<EkoCallResult, 'latencyMs'>, sentAt: number, signedWithOffset: number, body: string, signal: AbortSignal, log: FastifyBaseLogger): Promise<Omit<EkoCallResult, 'latencyMs'>> {
+    if (clock.offsetMs() !== signedWithOffset) {
+      // A concurrent request learnt Eko's clock while this one was signed with the old offset.
+      log.info({ eko: { httpStatus: 403, clockOffsetMs: clock.offsetMs() } }, 'Eko refused a signature made before the clock correction; retrying once')
+    } else {
+      const correction = clock.correct(first.date, sentAt, Date.now())
+      if (correction === undefined) {
+        log.error({ eko: { httpStatus: 403, clockOffsetMs: clock.offsetMs() } }, first.date === undefined
+          ? 'Eko refused the credentials (its answer has no Date to compare clocks with): check EKO_DEVELOPER_KEY, EKO_ACCESS_KEY and NTP on this host'
+          : 'Eko refused the credentials and its clock agrees with ours: check EKO_DEVELOPER_KEY and EKO_ACCESS_KEY')
+        return first
+      }
+      const seconds = (Math.abs(correction.offsetMs) / 1000).toFixed(1)
+      log.warn({ eko: { clockSkewMs: correction.offsetMs, previousOffsetMs: correction.previousMs } },
+        `Eko's clock is ${seconds} s ${correction.offsetMs >= 0 ? 'ahead of' : 'behind'} this host's: signing with Eko's time from now on and retrying once; check NTP on this host`)
     }
-    const seconds = (Math.abs(correction.offsetMs) / 1000).toFixed(1)
-    log.warn({ eko: { clockSkewMs: correction.offsetMs, previousOffsetMs: correction.previousMs } },
-      `Eko's clock is ${seconds} s ${correction.offsetMs >= 0 ? 'ahead of' : 'behind'} this host's: signing with Eko's time from now on and retrying once; check NTP on this host`)
     const second = await send(body, signal, log)
     if (second.httpStatus === 403) log.error({ eko: { httpStatus: 403, clockOffsetMs: clock.offsetMs() } }, 'Eko still refused the credentials after the clock correction: check EKO_DEVELOPER_KEY and EKO_ACCESS_KEY')
     return second
@@ -162,8 +173,9 @@ export function createEkoClient (options: EkoClientOptions): EkoClient {
     let result: Omit<EkoCallResult, 'latencyMs'>
     try {
       const sentAt = Date.now()
+      const signedWithOffset = clock.offsetMs()
       result = await send(body, signal, log)
-      if (result.httpStatus === 403) result = await retryIfSkewed(result, sentAt, body, signal, log)
+      if (result.httpStatus === 403) result = await retryIfSkewed(result, sentAt, signedWithOffset, body, signal, log)
     } catch (err) {
       result = { outcome: failure(err, signal) }
     }

@@ -2,25 +2,20 @@ import Type, { type Static } from 'typebox'
 import { Compile } from 'typebox/compile'
 
 const Code = Type.Union([Type.Integer(), Type.String({ pattern: '^-?[0-9]+$' })])
-const Opaque = Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Integer()])
 
-/** What we rely on in Eko's reply envelope (upstream-facts §3); unknown fields are ignored, never forwarded. */
+/**
+ * What we rely on in Eko's reply envelope (upstream-facts §3): a readable `status`. Everything
+ * else is optional and read defensively in classify.ts, so a `null` message or an empty reason
+ * in a business answer is still that business answer, not "Eko is broken" (which would count
+ * towards opening the circuit). Unknown fields are ignored, never forwarded.
+ */
 export const EkoEnvelope = Type.Object({
   status: Code,
-  response_status_id: Type.Optional(Code),
-  response_type_id: Type.Optional(Code),
-  message: Type.Optional(Type.String({ maxLength: 2000 })),
-  data: Type.Optional(Type.Union([
-    Type.Object({
-      otp_ref_id: Type.Optional(Opaque),
-      reference_tid: Type.Optional(Opaque),
-      mobile_hint: Type.Optional(Type.String({ maxLength: 32 })),
-      reason: Type.Optional(Type.String({ maxLength: 2000 }))
-    }),
-    Type.Array(Type.Unknown()),
-    Type.Null()
-  ])),
-  invalid_params: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]))
+  response_status_id: Type.Optional(Type.Unknown()),
+  response_type_id: Type.Optional(Type.Unknown()),
+  message: Type.Optional(Type.Unknown()),
+  data: Type.Optional(Type.Unknown()),
+  invalid_params: Type.Optional(Type.Unknown())
 })
 
 export type EkoEnvelope = Static<typeof EkoEnvelope>

@@ -55,7 +55,10 @@ export function createVerifier (settings: AuthSettings): (token: string) => Prom
     const agentCode = typeof claim === 'string' || typeof claim === 'number' ? String(claim) : undefined
     const roles = Array.isArray(payload.roles) ? payload.roles : []
     const isOps = roles.includes(settings.AUTH_OPS_ROLE)
-    const id = payload.sub ?? (agentCode === undefined ? undefined : `agent:${agentCode}`)
+    // jose checks `sub`'s presence only when asked, never its type: a rate-limit bucket needs text.
+    const sub = typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : undefined
+    if (payload.sub !== undefined && sub === undefined) throw unauthenticated('the token\'s subject is not a string', 'invalid_token')
+    const id = sub ?? (agentCode === undefined ? undefined : `agent:${agentCode}`)
     if (id === undefined) throw unauthenticated('the token names neither a subject nor an agent', 'invalid_token')
     return { id, agentCode, isOps }
   }

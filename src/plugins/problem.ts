@@ -28,7 +28,8 @@ function describeValidation (err: FastifyError): ProblemError {
     const where = `${context}${v.instancePath ?? ''}`.replace(/\//g, '.')
     return extra === undefined ? `${where} ${v.message ?? 'is invalid'}` : `${where}.${String(extra)} ${v.keyword === 'required' ? 'is required' : 'is not allowed'}`
   })
-  return problem('VALIDATION_FAILED', parts.join('; ') || 'the request is not valid')
+  // A property name is the caller's text too (`{"234123412346": …}`): scrubbed like a URL.
+  return problem('VALIDATION_FAILED', scrubUrl(parts.join('; ')).slice(0, 500) || 'the request is not valid')
 }
 
 /** Any thrown value → a ProblemError; unknown failures become a generic 500 whose detail says nothing. */
@@ -51,6 +52,7 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, p: Pr
   for (const [name, value] of Object.entries(p.headers)) reply.header(name, value)
   return reply
     .code(p.statusCode)
+    .header('x-request-id', request.id)
     .header('content-type', 'application/problem+json; charset=utf-8')
     .header('cache-control', 'no-store')
     .send({
@@ -64,6 +66,16 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, p: Pr
 }
 
 /** One error handler for every failure, Fastify's own included (style: routes throw, never build bodies). */
+/**
+ * For Fastify's errors raised before routing (a malformed URL, an over-long parameter), which
+ * skip the error handler: `frameworkErrors` in app.ts sends them here.
+ */
+export function frameworkError (err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const p = toProblem(err)
+  request.log.info({ problem: p.code, status: p.statusCode, fastify: err.code }, p.message)
+  return sendProblem(request, reply, p)
+}
+
 export default fp(async function problemPlugin (app) {
   // Routes reference it as `Problem` in their error responses; the OpenAPI document holds it once.
   app.addSchema(Problem)

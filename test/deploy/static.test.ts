@@ -356,7 +356,7 @@ test('k8s: the pod is locked down', async (t) => {
   t.equal(effective('seccompProfile')?.type, 'RuntimeDefault', 'seccomp RuntimeDefault')
   t.equal(pod.spec.automountServiceAccountToken, false, 'no API token in the pod')
   const preStop = container.lifecycle?.preStop?.sleep?.seconds ?? 0
-  const shutdown = Number(base.config.SHUTDOWN_TIMEOUT_MS ?? 10_000) / 1000
+  const shutdown = Number(base.config.SHUTDOWN_TIMEOUT_MS ?? 15_000) / 1000
   t.ok(preStop > 0, 'preStop waits for endpoints to drain')
   t.ok(pod.spec.terminationGracePeriodSeconds > preStop + shutdown,
     `the grace period outlasts preStop (${preStop} s) and the service's shutdown (${shutdown} s)`)

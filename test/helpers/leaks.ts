@@ -15,7 +15,8 @@ export class Secrets {
 
   /** An Aadhaar number in each way a log could spell it. */
   addAadhaar (digits: string): void {
-    this.add(digits, `${digits.slice(0, 4)} ${digits.slice(4, 8)} ${digits.slice(8)}`, `${digits.slice(0, 4)}-${digits.slice(4, 8)}-${digits.slice(8)}`)
+    const groups = [digits.slice(0, 4), digits.slice(4, 8), digits.slice(8)]
+    this.add(digits, ...[' ', '-', '+', '.', '%20'].map(sep => groups.join(sep)))
   }
 
   find (text: string): string[] {

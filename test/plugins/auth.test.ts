@@ -58,3 +58,13 @@ test('a numeric agent claim is compared as text; roles must be an array', async 
   const numeric = await new SignJWT({ user_code: 20810200, roles: 'ops' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(key)
   t.same(await verify(numeric), { id: 'agent:20810200', agentCode: '20810200', isOps: false })
 })
+
+test('a subject that is not a non-empty string is refused, not turned into a shared bucket', async (t) => {
+  const secret = 's'.repeat(32)
+  const key = new TextEncoder().encode(secret)
+  const verify = createVerifier({ ...base, AUTH_JWT_SECRET: secret })
+  for (const sub of [{}, [], '', 42]) {
+    const token = await new SignJWT({ user_code: '20810200', sub } as Record<string, unknown>).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(key)
+    await t.rejects(verify(token), { code: 'UNAUTHENTICATED' }, `sub ${JSON.stringify(sub)}`)
+  }
+})

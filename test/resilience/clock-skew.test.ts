@@ -21,6 +21,16 @@ test('the offset is read from Date, truncated to the second, against the middle 
   t.match(clock.correct(new Date(now + 1000).toUTCString(), now, now), { offsetMs: 0 }, 'back in step: the offset returns to 0')
 })
 
+test('a skew met by several requests at once: every one is retried and succeeds, no false "check the keys"', async (t) => {
+  const s = await build(t, { config: { EKO_TIMEOUT_MS: 2000 } })
+  s.sim.setClockOffset(60_000)
+  s.sim.setFault({ kind: 'latency', ms: 150 })
+  const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => s.post(`2081030${i}`, s.body(), { authorization: `Bearer ${s.tokens.ops}` })))
+  t.same(answers.map(a => a.status), Array(8).fill(200), 'all eight get their OTP')
+  t.equal(s.sim.calls.filter(c => c.httpStatus === 200).length, 8, 'Eko accepted each once')
+  t.equal(logged(s, /check EKO_DEVELOPER_KEY/).length, 0, 'no misleading key error')
+})
+
 for (const [name, offset, word] of [['ahead', 60_000, 'ahead of'], ['behind', -60_000, 'behind']] as const) {
   test(`Eko's clock 60 s ${name}: one 403, one re-signed retry, 200, and the offset kept`, async (t) => {
     const s = await build(t, { config: { EKO_TIMEOUT_MS: TIMEOUT_MS } })

@@ -208,6 +208,27 @@ test('request ids: a well-formed X-Request-Id is kept, anything else replaced', 
   t.equal(replaced.json.requestId, replaced.headers['x-request-id'])
 })
 
+test('Eko accepted but sent no reference: 502, and the cooldown still starts so a retry cannot send again', async (t) => {
+  const s = await build(t, { config: { OTP_COOLDOWN_SECONDS: 60 } })
+  s.sim.setFault({ kind: 'status', code: 200, contentType: 'application/json', body: '{"status":0,"message":"OTP request has been sent","data":{}}', times: 1 })
+  const first = await s.post(AGENT, s.body(), { 'idempotency-key': 'accepted-no-ref-1' })
+  isProblem(t, first, 502, 'UPSTREAM_ERROR')
+  const retry = await s.post(AGENT, s.body(), { 'idempotency-key': 'accepted-no-ref-2' })
+  isProblem(t, retry, 429, 'OTP_RATE_LIMITED')
+  t.equal(s.sim.calls.length, 1, 'Eko called once')
+})
+
+test('after a timeout the outcome is unknown: an immediate retry waits for the in-flight hold to lapse', async (t) => {
+  const s = await build(t, { config: { OTP_COOLDOWN_SECONDS: 60, EKO_TIMEOUT_MS: 300 } })
+  s.sim.setFault({ kind: 'latency', ms: 2000, times: 1 })
+  isProblem(t, await s.post(AGENT, s.body()), 504, 'UPSTREAM_TIMEOUT')
+  const retry = await s.post(AGENT, s.body())
+  isProblem(t, retry, 429, 'OTP_RATE_LIMITED')
+  const wait = Number(retry.headers['retry-after'])
+  t.ok(wait >= 1 && wait <= 6, `Retry-After ${wait} s: the hold (deadline + 5 s), not the 60 s cooldown`)
+  t.equal(s.sim.calls.length, 1)
+})
+
 test('one log line per Eko call with variant, outcome, status, latency and clientRefId', async (t) => {
   const s = await build(t)
   await s.post(AGENT, s.body({ clientRefId: 'LOGLINE1' }))
@@ -227,11 +248,14 @@ test('an Aadhaar number put in the URL by mistake reaches neither the log nor th
   const digits = String(s.body().aadhaar)
   const misplaced = await s.post(digits, s.body(), { authorization: `Bearer ${s.tokens.ops}` })
   t.equal(misplaced.status, 400)
-  for (const path of [`/nope/${digits}`, `/agents/${digits.slice(0, 4)}%20${digits.slice(4, 8)}%20${digits.slice(8)}/x?aadhaar=${digits}`]) {
+  const plus = `${digits.slice(0, 4)}+${digits.slice(4, 8)}+${digits.slice(8)}`
+  for (const path of [`/nope/${digits}`, `/agents/${digits.slice(0, 4)}%20${digits.slice(4, 8)}%20${digits.slice(8)}/x?aadhaar=${digits}`, `/nope/${plus}?aadhaar=${plus}`, `/agents/%ZZ/ekyc/otp?aadhaar=${digits}`]) {
     const res = await fetch(`${s.url}${path}`)
     const text = await res.text()
-    t.equal(res.status, 404)
-    s.secrets.assertClean(t, text, 'the 404 answer')
+    t.ok(res.status === 404 || res.status === 400, `${res.status} for a bad path`)
+    t.match(res.headers.get('content-type'), /^application\/problem\+json/, 'problem+json, even for a URL Fastify cannot decode')
+    t.match(res.headers.get('x-request-id'), /./)
+    s.secrets.assertClean(t, text, `the ${res.status} answer`)
   }
   t.ok(s.logs.lines.some(l => l.includes('[redacted]')), 'the logged URL is scrubbed, not dropped')
 })

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import { problem } from '../../errors.ts'
+import type { OtpOutcome } from '../../eko/classify.ts'
 import type { Metrics } from '../../plugins/metrics.ts'
 import type { Keyspace, Store } from '../../store/index.ts'
 
@@ -18,15 +19,28 @@ export interface Cooldown {
   /**
    * Runs `call` (one OTP send to Eko) unless the agent's cooldown is running (429 with the seconds
    * left). The slot is reserved atomically before the call, so concurrent sends for one agent, on
-   * any instance, cannot both reach Eko; it becomes the full cooldown only when Eko accepted, and is
-   * released otherwise.
+   * any instance, cannot both reach Eko; it becomes the full cooldown only when Eko accepted, is
+   * left to lapse after a timeout (the OTP may have gone out), and is released otherwise.
    */
-  send<T extends { outcome: { ok: boolean } }> (userCode: string, log: FastifyBaseLogger, call: () => Promise<T>): Promise<T>
+  send<T extends { outcome: OtpOutcome }> (userCode: string, log: FastifyBaseLogger, call: () => Promise<T>): Promise<T>
+}
+
+/** Eko accepted the send: a success, or a status 0 whose reply lacked the reference (the OTP went out). */
+function accepted (outcome: OtpOutcome): boolean {
+  return outcome.ok || outcome.ekoStatus === 0
 }
 
 export function createCooldown (options: CooldownOptions): Cooldown {
   const { store, keys, metrics, seconds, holdMs } = options
   const cooldownMs = seconds * 1000
+
+  /** The OTP is out (or not) whatever the store says now: a failure here is logged, never answered. */
+  async function settle (key: string, hold: string, sent: boolean, log: FastifyBaseLogger): Promise<void> {
+    const settled = sent ? store.replaceIf(key, hold, 'sent', cooldownMs) : store.deleteIf(key, hold)
+    await settled.then(
+      (done) => { if (sent && !done) log.warn({ store: store.backend }, 'cooldown: the reservation was gone (store restarted?); this agent\'s cooldown did not start') },
+      (err: Error) => log.warn({ store: { error: err.message } }, `cooldown: could not ${sent ? 'start' : 'release'} the agent's cooldown`))
+  }
 
   return {
     async send (userCode, log, call) {
@@ -39,17 +53,15 @@ export function createCooldown (options: CooldownOptions): Cooldown {
         const wait = Math.min(running.ttlMs, cooldownMs) / 1000
         throw problem('OTP_RATE_LIMITED', `an OTP was sent to this agent recently; at most one every ${seconds} s`, { retryAfter: wait })
       }
-      let sent = false
+      let after: 'sent' | 'unknown' | 'not sent' = 'not sent'
       try {
         const result = await call()
-        sent = result.outcome.ok
+        after = accepted(result.outcome) ? 'sent' : !result.outcome.ok && result.outcome.code === 'UPSTREAM_TIMEOUT' ? 'unknown' : 'not sent'
         return result
       } finally {
-        // The OTP is out (or not) whatever the store says now: a failure here is logged, never answered.
-        const settled = sent ? store.replaceIf(key, hold, 'sent', cooldownMs) : store.deleteIf(key, hold)
-        await settled.then(
-          (done) => { if (sent && !done) log.warn({ store: store.backend }, 'cooldown: the reservation was gone (store restarted?); this agent\'s cooldown did not start') },
-          (err: Error) => log.warn({ store: { error: err.message } }, `cooldown: could not ${sent ? 'start' : 'release'} the agent's cooldown`))
+        // A timeout leaves the OTP's fate unknown: the reservation is left to lapse by itself
+        // (holdMs, a little over one Eko call) so an immediate retry cannot send a second one.
+        if (after !== 'unknown') await settle(key, hold, after === 'sent', log)
       }
     }
   }

@@ -10,8 +10,6 @@ import { OtpSent, SendOtpBody, UserCodeParams } from './schemas.ts'
 
 export interface EkycOtpRouteOptions {
   variant: VariantName
-  /** Seconds a caller is told to wait when Eko says an OTP was already sent. */
-  ekoRetryAfterSeconds: number
   /** OTP_COOLDOWN_SECONDS: least time between two sends for one agent; 0 turns it off. */
   cooldownSeconds: number
   /** EKO_TIMEOUT_MS: an in-flight claim (cooldown, Idempotency-Key) must outlive one whole Eko call. */
@@ -28,6 +26,8 @@ const IN_FLIGHT_MARGIN_MS = 5000
  */
 const ekycOtpRoute: FastifyPluginAsyncTypebox<EkycOtpRouteOptions> = async (app, options) => {
   const variant = variants[options.variant]
+  // Eko publishes no window for "OTP already sent": our own cooldown, or a minute.
+  const ekoRetryAfterSeconds = options.cooldownSeconds > 0 ? options.cooldownSeconds : 60
   const inFlightMs = options.ekoTimeoutMs + IN_FLIGHT_MARGIN_MS
   const idempotency = createIdempotency({ store: app.store, keys: app.keyspace, inFlightMs })
   const cooldown = createCooldown({ store: app.store, keys: app.keyspace, metrics: app.metrics, seconds: options.cooldownSeconds, holdMs: inFlightMs })
@@ -81,7 +81,7 @@ const ekycOtpRoute: FastifyPluginAsyncTypebox<EkycOtpRouteOptions> = async (app,
     app.metrics.ekoCall(options.variant, outcome.ok ? 'OK' : outcome.code, latencyMs / 1000)
     if (!outcome.ok) {
       if (outcome.code === 'OTP_RATE_LIMITED') app.metrics.rateLimited('eko')
-      throw problem(outcome.code, outcome.detail, outcome.code === 'OTP_RATE_LIMITED' ? { retryAfter: options.ekoRetryAfterSeconds } : {})
+      throw problem(outcome.code, outcome.detail, outcome.code === 'OTP_RATE_LIMITED' ? { retryAfter: ekoRetryAfterSeconds } : {})
     }
 
     app.metrics.otpSent(options.variant)
