@@ -72,7 +72,8 @@ export default fp(async function swaggerPlugin (app) {
     uiConfig: {
       // No top bar: ops need no spec-URL box, and its logo SVG carries an inline <style> the CSP refuses.
       layout: 'BaseLayout',
-      persistAuthorization: true,
+      // Off: an ops token may act for any agent; it should not outlive the tab in localStorage.
+      persistAuthorization: false,
       tryItOutEnabled: true,
       displayRequestDuration: true,
       docExpansion: 'list',

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { test } from 'tap'
 import { chromium } from 'playwright-core'
 import { build } from '../helpers/build.ts'
+import { assertNoLeaks } from '../helpers/leaks.ts'
 import { testAadhaar } from '../helpers/aadhaar.ts'
 
 // Debian's Chromium (CI installs it, see .ci/run). Missing in CI is a failure, not a skip.
@@ -74,4 +75,8 @@ test('Swagger UI: authorize with an ops token, try the OTP route, get a 200 with
 
   t.same(problems, [], 'no console errors, CSP violations or page errors')
   t.same(outside, [], 'no request left 127.0.0.1')
+})
+
+test('no key, token, signature or number in any log line of this file', async (t) => {
+  assertNoLeaks(t)
 })

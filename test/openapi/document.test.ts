@@ -6,6 +6,7 @@ import pkg from '../../package.json' with { type: 'json' }
 import { generateOpenapi, OPENAPI_FILE } from '../../src/openapi.ts'
 import { PROBLEMS, type ProblemCode } from '../../src/errors.ts'
 import { build } from '../helpers/build.ts'
+import { assertNoLeaks } from '../helpers/leaks.ts'
 
 type Json = Record<string, any>
 
@@ -153,4 +154,8 @@ test('the OTP route: bearer auth, body with an example, and every error of contr
   const problem = doc.components.schemas.Problem as Json
   t.same(problem.required, ['type', 'title', 'status', 'detail', 'code', 'requestId'])
   t.same(problem.properties.code.enum, Object.keys(PROBLEMS), 'code lists every problem code')
+})
+
+test('no key, token, signature or number in any log line of this file', async (t) => {
+  assertNoLeaks(t)
 })

@@ -1,6 +1,7 @@
 import { test } from 'tap'
 import { request } from 'undici'
 import { build } from '../helpers/build.ts'
+import { assertNoLeaks } from '../helpers/leaks.ts'
 import { DOCS_CSP } from '../../src/plugins/helmet.ts'
 
 const API_CSP = "default-src 'none';frame-ancestors 'none';base-uri 'none';form-action 'none'"
@@ -38,4 +39,8 @@ test('Swagger UI pages get their own CSP: scripts and styles from this origin on
   t.notMatch(DOCS_CSP, /unsafe-inline|unsafe-eval|upgrade-insecure-requests|https:/, 'no inline code, eval, third party or forced https')
   t.match(DOCS_CSP, /script-src 'self'(;|$)/)
   t.match(DOCS_CSP, /frame-ancestors 'none'/)
+})
+
+test('no key, token, signature or number in any log line of this file', async (t) => {
+  assertNoLeaks(t)
 })

@@ -1,6 +1,7 @@
 import { test } from 'tap'
 import { request } from 'undici'
 import { build } from '../helpers/build.ts'
+import { assertNoLeaks } from '../helpers/leaks.ts'
 
 async function get (url: string, headers: Record<string, string> = {}) {
   const res = await request(url, { headers })
@@ -60,4 +61,8 @@ test('ready is 503 when a check fails, throws or hangs, naming the check', async
   }
   s.app.readinessChecks.set('dependency', async () => true)
   t.same((await get(`${s.url}/health/ready`)).json, { status: 'ok', checks: { store: 'ok', dependency: 'ok' } })
+})
+
+test('no key, token, signature or number in any log line of this file', async (t) => {
+  assertNoLeaks(t)
 })
