@@ -31,6 +31,7 @@ export const ConfigSchema = Type.Object({
   RATE_LIMIT_MAX: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 30, description: 'Requests per caller per window' }),
   RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 60, description: 'Rate-limit window' }),
   REDIS_URL: Optional(Text('Shared store', { pattern: '^rediss?://' })),
+  STORE_SECRET: Optional(Text('HMAC key for store key names and request fingerprints; default derived from EKO_ACCESS_KEY', { minLength: 32 })),
   CORS_ORIGINS: Optional(Text('Comma-separated browser origins allowed')),
   TRUST_PROXY: Optional(Text('Comma-separated trusted proxy addresses/CIDRs')),
   // Above the default EKO_TIMEOUT_MS (10 s) plus a margin, so a request in flight at SIGTERM finishes.
@@ -43,7 +44,7 @@ export const ConfigSchema = Type.Object({
 export type Config = Static<typeof ConfigSchema>
 
 /** Settings that may come from a file (`NAME_FILE`), as container secrets do. */
-const SECRETS = ['EKO_DEVELOPER_KEY', 'EKO_ACCESS_KEY', 'EKO_INITIATOR_ID', 'EKO_AADHAAR_PUBLIC_KEY', 'AUTH_JWT_SECRET', 'REDIS_URL'] as const
+const SECRETS = ['EKO_DEVELOPER_KEY', 'EKO_ACCESS_KEY', 'EKO_INITIATOR_ID', 'EKO_AADHAAR_PUBLIC_KEY', 'AUTH_JWT_SECRET', 'REDIS_URL', 'STORE_SECRET'] as const
 const EKO_SETTINGS = ['EKO_BASE_URL', 'EKO_DEVELOPER_KEY', 'EKO_ACCESS_KEY', 'EKO_INITIATOR_ID', 'EKO_AADHAAR_PUBLIC_KEY'] as const
 
 export class ConfigError extends Error {

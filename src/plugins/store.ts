@@ -12,7 +12,7 @@ declare module 'fastify' {
 }
 
 export interface StorePluginOptions {
-  settings: Pick<Config, 'REDIS_URL' | 'EKO_TIMEOUT_MS'> & { EKO_ACCESS_KEY: string }
+  settings: Pick<Config, 'REDIS_URL' | 'EKO_TIMEOUT_MS' | 'STORE_SECRET'> & { EKO_ACCESS_KEY: string }
 }
 
 /** /health/ready waits no longer than this for the store. */
@@ -24,7 +24,9 @@ export default fp<StorePluginOptions>(async function storePlugin (app, { setting
   const commandTimeoutMs = Math.max(50, Math.min(1000, Math.floor(settings.EKO_TIMEOUT_MS / 4)))
   const store = createStore(settings, { log: app.log, commandTimeoutMs })
   app.decorate('store', store)
-  app.decorate('keyspace', createKeyspace(settings.EKO_ACCESS_KEY))
+  // Its own secret when given, so EKO_ACCESS_KEY can be rotated instance by instance without
+  // old and new instances disagreeing on cooldown and idempotency key names.
+  app.decorate('keyspace', createKeyspace(settings.STORE_SECRET ?? settings.EKO_ACCESS_KEY))
   app.readinessChecks.set('store', () => store.ping(READINESS_TIMEOUT_MS))
   app.addHook('onClose', async () => { await store.close() })
   // Give Redis a moment so the first requests after start do not 503; never refuse to start without it.

@@ -4,9 +4,9 @@ import { createHmac, hkdfSync } from 'node:crypto'
 export const KEY_PREFIX = 'ekyc:'
 
 /**
- * A 32-byte key for one purpose, derived from EKO_ACCESS_KEY: every instance already has that
- * secret, so they all derive the same keys without a new setting, and one purpose's key says
- * nothing about another's or about the access key.
+ * A 32-byte key for one purpose, derived from STORE_SECRET or else EKO_ACCESS_KEY: every instance
+ * already has that secret, so they all derive the same keys, and one purpose's key says nothing
+ * about another's or about the secret.
  */
 export function deriveKey (secret: string, info: string): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, '', info, 32))

@@ -4,6 +4,7 @@ import { createKeyspace, createStore, type Store } from '../../src/store/index.t
 import { isProblem } from '../../src/errors.ts'
 import { freePort } from '../helpers/net.ts'
 import { redisAvailable, startRedis } from '../helpers/redis.ts'
+import { build } from '../helpers/build.ts'
 
 const redis = redisAvailable() ? await startRedis(t) : undefined
 const silent = { info () {}, warn () {} }
@@ -104,4 +105,15 @@ t.test('keyspace: key names and fingerprints are keyed hashes, the same on every
   t.equal(a.fingerprint(facts), b.fingerprint(facts))
   t.not(a.fingerprint(facts), a.fingerprint([...facts.slice(0, 4), 'REF1']), 'any field changes it')
   t.notOk(a.fingerprint(facts).includes('234123412346'))
+})
+
+t.test('STORE_SECRET, when set, keys the store instead of EKO_ACCESS_KEY (so the Eko key can rotate)', async (t) => {
+  const shared = 'a-store-secret-shared-by-every-instance-0001'
+  const a = await build(t, { config: { STORE_SECRET: shared } })
+  const b = await build(t, { config: { STORE_SECRET: shared } })
+  t.not(a.config.EKO_ACCESS_KEY, b.config.EKO_ACCESS_KEY, 'two instances with different Eko keys')
+  t.equal(a.app.keyspace.cooldown('20810200'), b.app.keyspace.cooldown('20810200'), 'agree on key names')
+  t.equal(a.app.keyspace.fingerprint(['x']), createKeyspace(shared).fingerprint(['x']))
+  const c = await build(t)
+  t.equal(c.app.keyspace.cooldown('20810200'), createKeyspace(c.config.EKO_ACCESS_KEY).cooldown('20810200'), 'without it: derived from EKO_ACCESS_KEY')
 })
