@@ -18,13 +18,9 @@ export async function storeBackends (t: Test): Promise<{ backends: Backend[], re
   return { backends, redis }
 }
 
-interface Answer { status: number, headers: Record<string, unknown>, json: Record<string, unknown> }
+export { isProblem } from '../helpers/problem.ts'
 
-export function isProblem (t: Test, res: Answer, status: number, code: string, message = code): void {
-  t.equal(res.status, status, `${message}: status ${status}`)
-  t.match(res.headers['content-type'], /^application\/problem\+json/, `${message}: problem+json`)
-  t.match(res.json, { status, code, type: String, title: String, detail: String, requestId: String }, `${message}: code ${code}`)
-}
+interface Answer { status: number, headers: Record<string, unknown>, json: Record<string, unknown> }
 
 /** Retry-After in whole seconds. */
 export function retryAfter (res: Answer): number {

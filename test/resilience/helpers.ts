@@ -1,4 +1,3 @@
-import type { Test } from 'tap'
 import type { Built, Reply } from '../helpers/build.ts'
 
 /** EKO_TIMEOUT_MS for these tests, and the most an answer may take beyond it. */
@@ -6,11 +5,7 @@ export const TIMEOUT_MS = 600
 export const MARGIN_MS = 900
 
 /** A problem+json answer with this status and code, the requestId echoed, nothing else of Eko's. */
-export function isProblem (t: Test, res: Reply, status: number, code: string): void {
-  t.equal(res.status, status, `status ${status}`)
-  t.match(res.headers['content-type'], /^application\/problem\+json/, 'problem+json')
-  t.match(res.json, { status, code, type: String, title: String, detail: String, requestId: String }, `code ${code}`)
-}
+export { isProblem } from '../helpers/problem.ts'
 
 /** POST with the default agent and a fresh body; also how long the answer took. */
 export async function timedPost (s: Built, userCode = '20810200'): Promise<Reply & { ms: number }> {

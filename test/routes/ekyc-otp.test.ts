@@ -3,15 +3,14 @@ import { SignJWT } from 'jose'
 import { build } from '../helpers/build.ts'
 import { breakCheckDigit, grouped, testAadhaar } from '../helpers/aadhaar.ts'
 import { assertNoLeaks } from '../helpers/leaks.ts'
+import { isProblem as isContractProblem } from '../helpers/problem.ts'
 import { mintToken } from '../../src/dev/tokens.ts'
 import { scenarios } from '../../src/simulator/index.ts'
 
 const AGENT = '20810200'
 
 function isProblem (t: Test, res: { status: number, headers: Record<string, unknown>, json: Record<string, unknown> }, status: number, code: string): void {
-  t.equal(res.status, status, `status ${status}`)
-  t.match(res.headers['content-type'], /^application\/problem\+json/, 'problem+json')
-  t.match(res.json, { status, code, type: String, title: String, detail: String, requestId: String }, `code ${code}`)
+  isContractProblem(t, res, status, code)
   t.equal(res.json.requestId, res.headers['x-request-id'], 'requestId is the x-request-id header')
 }
 
