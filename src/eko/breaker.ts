@@ -56,7 +56,7 @@ export function createEkoBreaker (options: EkoBreakerOptions): EkoBreaker {
 
   function unavailable (retryAfterMs: number) {
     return problem('UPSTREAM_UNAVAILABLE', 'Eko is failing, so calls to it are paused for a short while; try again later',
-      { retryAfter: Math.max(1, Math.ceil(retryAfterMs / 1000)) })
+      { retryAfter: retryAfterMs / 1000 })
   }
 
   return {
