@@ -16,9 +16,9 @@ import storePlugin from './plugins/store.ts'
 import rateLimitPlugin from './plugins/rate-limit.ts'
 import ekoPlugin from './plugins/eko.ts'
 import healthRoutes from './routes/health.ts'
-import ekycOtpRoute from './routes/agents/ekyc-otp.ts'
+import agentRoutes from './routes/agents/index.ts'
 
-/** Contract §4: bodies over 16 KiB are refused with 413 before they are parsed. */
+/** Bodies over 16 KiB are refused with 413 before they are parsed (64 KiB on the routes that carry a PID document). */
 export const BODY_LIMIT = 16 * 1024
 /** Node's default, stated: a bearer token and ordinary headers fit several times; more is refused with 431. */
 export const HEADER_LIMIT = 16 * 1024
@@ -97,10 +97,12 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(ekoPlugin, { settings: config, dispatcher: options.dispatcher })
 
   await app.register(healthRoutes)
-  await app.register(ekycOtpRoute, {
+  await app.register(agentRoutes, {
     variant: config.EKO_API_VARIANT,
     cooldownSeconds: config.OTP_COOLDOWN_SECONDS,
-    ekoTimeoutMs: config.EKO_TIMEOUT_MS
+    ekoTimeoutMs: config.EKO_TIMEOUT_MS,
+    maxOtpAttempts: config.OTP_VERIFY_MAX_ATTEMPTS,
+    journalDays: config.EKYC_JOURNAL_DAYS
   })
   return app
 }

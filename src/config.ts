@@ -28,6 +28,8 @@ export const ConfigSchema = Type.Object({
   AUTH_AGENT_CLAIM: Type.String({ minLength: 1, default: 'user_code', description: 'Claim holding the caller\'s agent user code' }),
   AUTH_OPS_ROLE: Type.String({ minLength: 1, default: 'ops', description: 'Role in `roles` that may act for any agent' }),
   OTP_COOLDOWN_SECONDS: Type.Integer({ minimum: 0, maximum: 86_400, default: 60, description: 'Least time between two OTP sends for one agent' }),
+  OTP_VERIFY_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 10, default: 3, description: 'Wrong OTPs accepted per otpRefId before a new OTP is needed' }),
+  EKYC_JOURNAL_DAYS: Type.Integer({ minimum: 1, maximum: 366, default: 30, description: 'How long the per-agent eKYC journal is kept' }),
   RATE_LIMIT_MAX: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 30, description: 'Requests per caller per window' }),
   RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 60, description: 'Rate-limit window' }),
   REDIS_URL: Optional(Text('Shared store', { pattern: '^rediss?://' })),

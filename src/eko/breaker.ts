@@ -15,7 +15,7 @@ export interface EkoBreakerOptions {
 
 export interface EkoBreaker {
   /** Runs the call unless the circuit is open; then throws 503 UPSTREAM_UNAVAILABLE with Retry-After. */
-  run (call: () => Promise<EkoCallResult>): Promise<EkoCallResult>
+  run<T extends EkoCallResult> (call: () => Promise<T>): Promise<T>
   state (): BreakerState
 }
 
@@ -65,7 +65,7 @@ export function createEkoBreaker (options: EkoBreakerOptions): EkoBreaker {
       // deadline for someone else's probe, so it is turned away at once instead.
       if (policy.state === CircuitState.HalfOpen) throw unavailable(options.probeMs)
       try {
-        return await policy.execute(call)
+        return await policy.execute(call) as Awaited<ReturnType<typeof call>>
       } catch (err) {
         if (err instanceof BrokenCircuitError || err instanceof IsolatedCircuitError) {
           throw unavailable(openedAt + options.cooldownMs - Date.now())

@@ -1,31 +1,11 @@
-import type { ProblemCode } from '../errors.ts'
 import { checkEnvelope, type EkoEnvelope } from './envelope.ts'
-
-export interface OtpAccepted {
-  ok: true
-  ekoStatus: 0
-  otpRefId: string
-  referenceTid?: string
-  mobileHint?: string
-  message: string
-}
-
-export interface OtpRefused {
-  ok: false
-  code: ProblemCode
-  /** Safe to show the caller: Eko's human-readable reason, scrubbed, or our own words. */
-  detail: string
-  ekoStatus?: number
-  /** For operators only; goes to the log, never to the caller. */
-  logHint?: string
-}
-
-export type OtpOutcome = OtpAccepted | OtpRefused
+import { fromText, type AgentInput, type Answer, type Operation, type Outcome, type Refused } from './operations.ts'
 
 const NOT_FOUND = new Set([463, 1297])
 const NOT_ACTIVATED = 346
 const BAD_PARAMS = 97
 const INVALID_INITIATOR = 319
+const ALREADY_COMPLETED = 585
 
 /** Removes anything in Eko's words that could be a phone, an Aadhaar number or ciphertext, and caps the length. */
 export function scrub (text: string): string {
@@ -37,49 +17,38 @@ export function scrub (text: string): string {
     .slice(0, 300)
 }
 
-/** An opaque id or a line of text, if the value is one: a non-empty string or a number. */
-function fromText (value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value)
-  return typeof value === 'string' && value !== '' ? value : undefined
-}
-
 function asRecord (value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : {}
 }
 
-/** Eko's hint only when it is masked; a full number from Eko is never passed on. */
-const MASKED_MOBILE = /^[*xX]{6}[0-9]{4}$/
-
-/** Eko answers business outcomes as HTTP 200 (upstream-facts §3): branch on `status`, then on the message. */
-export function classifyEnvelope (envelope: EkoEnvelope): OtpOutcome {
-  const status = Number(envelope.status)
+/** The envelope read defensively: numbers as numbers, Eko's words scrubbed for the caller and lower-cased for matching. */
+function read (envelope: EkoEnvelope): Answer {
   const message = fromText(envelope.message) ?? ''
   const data = asRecord(envelope.data)
   const reason = fromText(data.reason)
-  if (status === 0) {
-    const otpRefId = fromText(data.otp_ref_id)
-    if (otpRefId === undefined) {
-      // Eko accepted (the OTP has probably gone out) but gave no reference: the caller cannot go
-      // on, and the route still starts the agent's cooldown so a retry cannot send a second one.
-      return { ok: false, code: 'UPSTREAM_ERROR', detail: 'Eko accepted the request but its reply had no OTP reference; try again after the cooldown', ekoStatus: 0, logHint: 'success envelope without data.otp_ref_id' }
-    }
-    const referenceTid = fromText(data.reference_tid)
-    const mobileHint = fromText(data.mobile_hint)
-    return {
-      ok: true,
-      ekoStatus: 0,
-      otpRefId,
-      ...(referenceTid === undefined ? {} : { referenceTid }),
-      ...(mobileHint !== undefined && MASKED_MOBILE.test(mobileHint) ? { mobileHint } : {}),
-      message: scrub(message) || 'OTP request has been sent'
-    }
+  const typeId = Number(envelope.response_type_id)
+  const scrubbedReason = reason === undefined ? '' : scrub(reason)
+  return {
+    status: Number(envelope.status),
+    typeId: Number.isFinite(typeId) && envelope.response_type_id !== null && envelope.response_type_id !== '' ? typeId : undefined,
+    message: scrub(message),
+    data,
+    reason: scrubbedReason === '' ? undefined : scrubbedReason,
+    words: `${message} ${reason ?? ''}`.toLowerCase()
   }
-  const words = `${message} ${reason ?? ''}`.toLowerCase()
+}
+
+/** The business refusals every Eko call shares (docs/eko.md, "Status codes"). */
+function sharedRefusal (answer: Answer, envelope: EkoEnvelope): Refused {
+  const { status, words } = answer
   if (NOT_FOUND.has(status) || /user not found|not onboarded/.test(words)) {
     return { ok: false, code: 'AGENT_NOT_FOUND', detail: 'Eko does not know this agent; onboard the agent first', ekoStatus: status }
   }
   if (status === NOT_ACTIVATED || /not allowed to this transaction|not activated/.test(words)) {
     return { ok: false, code: 'AGENT_NOT_ACTIVATED', detail: 'AePS is not activated for this agent at Eko', ekoStatus: status }
+  }
+  if (status === ALREADY_COMPLETED) {
+    return { ok: false, code: 'EKYC_ALREADY_COMPLETED', detail: 'Eko says this agent\'s eKYC is already completed; no further eKYC step is needed', ekoStatus: status }
   }
   if (/otp already sent|too many requests/.test(words)) {
     return { ok: false, code: 'OTP_RATE_LIMITED', detail: 'Eko has already sent an OTP to this agent; try again later', ekoStatus: status }
@@ -92,12 +61,28 @@ export function classifyEnvelope (envelope: EkoEnvelope): OtpOutcome {
     return { ok: false, code: 'UPSTREAM_ERROR', detail: 'The service is not set up correctly with Eko', ekoStatus: status, logHint: 'Eko says the initiator is invalid: check EKO_INITIATOR_ID' }
   }
   const fields = Object.keys(invalid).map(scrub).join(', ')
-  const said = scrub(reason ?? message) || 'Eko rejected the request'
+  const said = answer.reason ?? (answer.message || 'Eko rejected the request')
   return { ok: false, code: 'EKYC_REJECTED', detail: fields === '' ? said : `${said} (${fields})`, ekoStatus: status }
 }
 
+/**
+ * Eko answers business outcomes as HTTP 200: the operation's own refusals first (a wrong OTP, a
+ * failed daily authentication), then success (`status` 0), then the rules every call shares.
+ */
+export function classifyEnvelope<I extends AgentInput, V> (operation: Operation<I, V>, envelope: EkoEnvelope): Outcome<V> {
+  const answer = read(envelope)
+  const own = operation.refusal?.(answer)
+  if (own !== undefined) return own
+  if (answer.status === 0) {
+    const accepted = operation.accept(answer)
+    if (!('value' in accepted)) return accepted
+    return { ok: true, ekoStatus: 0, value: accepted.value, message: answer.message || operation.defaultMessage }
+  }
+  return sharedRefusal(answer, envelope)
+}
+
 /** HTTP status and raw body → outcome. Everything but a 200 with the expected JSON is Eko's failure, not the caller's. */
-export function classifyReply (httpStatus: number, body: string): OtpOutcome {
+export function classifyReply<I extends AgentInput, V> (operation: Operation<I, V>, httpStatus: number, body: string): Outcome<V> {
   if (httpStatus === 403) {
     return { ok: false, code: 'UPSTREAM_AUTH_FAILED', detail: 'Eko refused the service\'s credentials', logHint: 'Eko answered 403: wrong developer key, access key or a clock out of sync' }
   }
@@ -116,5 +101,5 @@ export function classifyReply (httpStatus: number, body: string): OtpOutcome {
   if (!checkEnvelope.Check(parsed)) {
     return { ok: false, code: 'UPSTREAM_ERROR', detail: 'Eko\'s reply could not be understood', logHint: 'reply does not match the envelope schema' }
   }
-  return classifyEnvelope(parsed)
+  return classifyEnvelope(operation, parsed)
 }

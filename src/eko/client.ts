@@ -3,10 +3,10 @@ import { Pool, type Dispatcher } from 'undici'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../config.ts'
 import { encryptAadhaar } from './aadhaar-cipher.ts'
-import { classifyReply, type OtpOutcome } from './classify.ts'
+import { classifyReply } from './classify.ts'
 import { createClock, type EkoClock } from './clock.ts'
+import type { AgentInput, Operation, Outcome, Refused } from './operations.ts'
 import { sign } from './sign.ts'
-import { otpBody, variants } from './variants.ts'
 
 /** Eko's replies are a few hundred bytes; anything far larger is a fault, not an answer. */
 export const MAX_REPLY_BYTES = 64 * 1024
@@ -25,16 +25,8 @@ export type EkoSettings = Pick<Config, 'EKO_API_VARIANT' | 'EKO_TIMEOUT_MS'> & {
   EKO_INITIATOR_ID: string
 }
 
-export interface SendOtpInput {
-  userCode: string
-  aadhaar: string
-  clientRefId: string
-  mobile?: string | undefined
-  latlong?: string | undefined
-}
-
-export interface EkoCallResult {
-  outcome: OtpOutcome
+export interface EkoCallResult<V = unknown> {
+  outcome: Outcome<V>
   httpStatus?: number
   /** The `Date` header Eko sent, for clock-skew correction. */
   date?: string
@@ -59,7 +51,8 @@ export interface DispatcherLoad {
 }
 
 export interface EkoClient {
-  sendOtp (input: SendOtpInput, log: FastifyBaseLogger): Promise<EkoCallResult>
+  /** One Eko call: encrypt, sign, send within EKO_TIMEOUT_MS, classify. Never throws for Eko's or the network's failures. */
+  call<I extends AgentInput, V> (operation: Operation<I, V>, input: I, log: FastifyBaseLogger): Promise<EkoCallResult<V>>
   stats (): DispatcherLoad
   close (): Promise<void>
 }
@@ -83,8 +76,7 @@ async function readCapped (body: Dispatcher.ResponseData['body'], limit: number)
 export function createEkoClient (options: EkoClientOptions): EkoClient {
   const { settings, publicKey } = options
   const base = new URL(settings.EKO_BASE_URL)
-  const variant = variants[settings.EKO_API_VARIANT]
-  const path = base.pathname.replace(/\/+$/, '') + variant.path
+  const basePath = base.pathname.replace(/\/+$/, '')
   const timeout = settings.EKO_TIMEOUT_MS
   const clock = options.clock ?? createClock()
   const ownPool = options.dispatcher === undefined
@@ -92,18 +84,20 @@ export function createEkoClient (options: EkoClientOptions): EkoClient {
     connections: 32,
     connectTimeout: Math.min(5000, timeout),
     // Backstops only: undici runs these on a coarse clock that can fire up to half a second early,
-    // in bursts; the exact deadline is the AbortSignal in sendOtp.
+    // in bursts; the exact deadline is the AbortSignal in call().
     headersTimeout: timeout + 1000,
     bodyTimeout: timeout + 1000,
     keepAliveTimeout: 4000,
     keepAliveMaxTimeout: 30_000
   })
 
-  async function attempt (body: string, signal: AbortSignal): Promise<Omit<EkoCallResult, 'latencyMs'>> {
+  type Sent<V> = Omit<EkoCallResult<V>, 'latencyMs'>
+
+  async function attempt<V> (operation: Operation<never, V>, body: string, signal: AbortSignal): Promise<Sent<V>> {
     const response = await dispatcher.request({
       origin: base.origin,
-      method: variant.method,
-      path,
+      method: operation.method,
+      path: basePath + operation.path,
       signal,
       headers: {
         'content-type': 'application/json',
@@ -120,25 +114,25 @@ export function createEkoClient (options: EkoClientOptions): EkoClient {
       throw new ReplyTooLarge()
     }
     const text = await readCapped(response.body, MAX_REPLY_BYTES)
-    return { outcome: classifyReply(response.statusCode, text), httpStatus: response.statusCode, ...(typeof date === 'string' ? { date } : {}) }
+    return { outcome: classifyReply(operation, response.statusCode, text), httpStatus: response.statusCode, ...(typeof date === 'string' ? { date } : {}) }
   }
 
   /** One attempt, and a second only when the first never reached Eko. */
-  async function send (body: string, signal: AbortSignal, log: FastifyBaseLogger): Promise<Omit<EkoCallResult, 'latencyMs'>> {
+  async function send<V> (operation: Operation<never, V>, body: string, signal: AbortSignal, log: FastifyBaseLogger): Promise<Sent<V>> {
     try {
-      return await attempt(body, signal)
+      return await attempt(operation, body, signal)
     } catch (err) {
       if (!NOT_SENT.has((err as { code?: string }).code ?? '') || signal.aborted) throw err
       log.warn({ eko: { errorCode: (err as { code?: string }).code } }, 'eko connect failed before sending; retrying once')
-      return await attempt(body, signal)
+      return await attempt(operation, body, signal)
     }
   }
 
   /**
-   * A 403 means Eko did not act on the request, so signing it again cannot send a second OTP.
+   * A 403 means Eko did not act on the request, so signing it again cannot make Eko act twice.
    * Only a clock Eko disagrees with is worth one more try; otherwise the keys are wrong.
    */
-  async function retryIfSkewed (first: Omit<EkoCallResult, 'latencyMs'>, sentAt: number, signedWithOffset: number, body: string, signal: AbortSignal, log: FastifyBaseLogger): Promise<Omit<EkoCallResult, 'latencyMs'>> {
+  async function retryIfSkewed<V> (operation: Operation<never, V>, first: Sent<V>, sentAt: number, signedWithOffset: number, body: string, signal: AbortSignal, log: FastifyBaseLogger): Promise<Sent<V>> {
     if (clock.offsetMs() !== signedWithOffset) {
       // A concurrent request learnt Eko's clock while this one was signed with the old offset.
       log.info({ eko: { httpStatus: 403, clockOffsetMs: clock.offsetMs() } }, 'Eko refused a signature made before the clock correction; retrying once')
@@ -154,41 +148,38 @@ export function createEkoClient (options: EkoClientOptions): EkoClient {
       log.warn({ eko: { clockSkewMs: correction.offsetMs, previousOffsetMs: correction.previousMs } },
         `Eko's clock is ${seconds} s ${correction.offsetMs >= 0 ? 'ahead of' : 'behind'} this host's: signing with Eko's time from now on and retrying once; check NTP on this host`)
     }
-    const second = await send(body, signal, log)
+    const second = await send(operation, body, signal, log)
     if (second.httpStatus === 403) log.error({ eko: { httpStatus: 403, clockOffsetMs: clock.offsetMs() } }, 'Eko still refused the credentials after the clock correction: check EKO_DEVELOPER_KEY and EKO_ACCESS_KEY')
     return second
   }
 
-  async function sendOtp (input: SendOtpInput, log: FastifyBaseLogger): Promise<EkoCallResult> {
+  async function call<I extends AgentInput, V> (operation: Operation<I, V>, input: I, log: FastifyBaseLogger): Promise<EkoCallResult<V>> {
     const started = performance.now()
     const signal = AbortSignal.timeout(timeout)
-    const body = JSON.stringify(otpBody(variant, {
-      initiatorId: settings.EKO_INITIATOR_ID,
-      userCode: input.userCode,
-      clientRefId: input.clientRefId,
-      encryptedAadhaar: encryptAadhaar(publicKey, input.aadhaar),
-      mobile: input.mobile,
-      latlong: input.latlong
-    }))
-    let result: Omit<EkoCallResult, 'latencyMs'>
+    const body = JSON.stringify(operation.body(input, settings.EKO_INITIATOR_ID, encryptAadhaar(publicKey, input.aadhaar)))
+    let result: Sent<V>
     try {
       const sentAt = Date.now()
       const signedWithOffset = clock.offsetMs()
-      result = await send(body, signal, log)
-      if (result.httpStatus === 403) result = await retryIfSkewed(result, sentAt, signedWithOffset, body, signal, log)
+      result = await send(operation, body, signal, log)
+      if (result.httpStatus === 403) result = await retryIfSkewed(operation, result, sentAt, signedWithOffset, body, signal, log)
     } catch (err) {
       result = { outcome: failure(err, signal) }
     }
     const latencyMs = Math.round(performance.now() - started)
     const { outcome } = result
+    // Eko's OTP reference may be logged (support quotes it to Eko); the OTP and the rest never are.
+    const otpRefId = (input as { otpRefId?: string }).otpRefId ?? (outcome.ok ? (outcome.value as { otpRefId?: string }).otpRefId : undefined)
     log.info({
       eko: {
+        operation: operation.name,
         variant: settings.EKO_API_VARIANT,
         outcome: outcome.ok ? 'OK' : outcome.code,
         ekoStatus: outcome.ekoStatus,
         httpStatus: result.httpStatus,
         latencyMs,
         clientRefId: input.clientRefId,
+        ...(otpRefId === undefined ? {} : { otpRefId }),
         ...(outcome.ok || outcome.logHint === undefined ? {} : { hint: outcome.logHint })
       }
     }, 'eko call')
@@ -196,7 +187,7 @@ export function createEkoClient (options: EkoClientOptions): EkoClient {
   }
 
   return {
-    sendOtp,
+    call,
     stats: () => load(dispatcher, base.origin),
     async close () { if (ownPool) await dispatcher.close() }
   }
@@ -210,13 +201,13 @@ function load (dispatcher: Dispatcher, origin: string): DispatcherLoad {
 }
 
 /** undici failures by `err.code` (never `instanceof`): what the caller may be told, and what the log needs. */
-function failure (err: unknown, signal: AbortSignal): OtpOutcome {
+function failure (err: unknown, signal: AbortSignal): Refused {
   const code = (err as { code?: string }).code ?? (err as Error).name
   if (err instanceof ReplyTooLarge) {
     return { ok: false, code: 'UPSTREAM_ERROR', detail: 'Eko\'s reply was too large', logHint: `reply over ${MAX_REPLY_BYTES} bytes` }
   }
   if (signal.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    return { ok: false, code: 'UPSTREAM_TIMEOUT', detail: 'Eko did not answer in time; the OTP may or may not have been sent', logHint: code }
+    return { ok: false, code: 'UPSTREAM_TIMEOUT', detail: 'Eko did not answer in time; it may or may not have acted on the request', logHint: code }
   }
   if (code === 'UND_ERR_CONNECT_TIMEOUT' || NOT_SENT.has(code)) {
     return { ok: false, code: 'UPSTREAM_ERROR', detail: 'Eko could not be reached', logHint: code }

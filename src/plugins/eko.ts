@@ -40,6 +40,6 @@ export default fp<EkoPluginOptions>(async function ekoPlugin (app, { settings, d
       }
     }
   })
-  app.decorate('eko', { ...client, sendOtp: (input, log) => breaker.run(() => client.sendOtp(input, log)) })
+  app.decorate('eko', { ...client, call: (operation, input, log) => breaker.run(() => client.call(operation, input, log)) })
   app.addHook('onClose', async () => { await client.close() })
 }, { name: 'eko', dependencies: ['metrics'] })

@@ -9,7 +9,7 @@ export type BreakerState = 'closed' | 'open' | 'half_open'
 export interface Metrics {
   registry: Registry
   /** One Eko call: `outcome` is `OK` or a problem code; never a user code or other unbounded value. */
-  ekoCall (variant: string, outcome: string, seconds: number): void
+  ekoCall (operation: string, variant: string, outcome: string, seconds: number): void
   otpSent (variant: string): void
   rateLimited (reason: RateLimitReason): void
   breakerState (state: BreakerState): void
@@ -30,12 +30,12 @@ export function createMetrics (): Metrics {
   collectDefaultMetrics({ register: registry })
   const ekoDuration = new Histogram({
     name: 'eko_call_duration_seconds',
-    help: 'Duration of calls to Eko, by API variant and outcome code',
-    labelNames: ['variant', 'outcome'],
+    help: 'Duration of calls to Eko, by operation, API variant and outcome code',
+    labelNames: ['operation', 'variant', 'outcome'],
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
     registers: [registry]
   })
-  const ekoCalls = new Counter({ name: 'eko_calls_total', help: 'Calls to Eko, by API variant and outcome code', labelNames: ['variant', 'outcome'], registers: [registry] })
+  const ekoCalls = new Counter({ name: 'eko_calls_total', help: 'Calls to Eko, by operation, API variant and outcome code', labelNames: ['operation', 'variant', 'outcome'], registers: [registry] })
   const otps = new Counter({ name: 'ekyc_otp_sent_total', help: 'OTPs Eko accepted to send', labelNames: ['variant'], registers: [registry] })
   const limited = new Counter({ name: 'ekyc_otp_rate_limited_total', help: '429 answers by reason: cooldown, rate_limit, eko', labelNames: ['reason'], registers: [registry] })
   const breaker = new Gauge({ name: 'eko_circuit_state', help: 'Circuit breaker around Eko: 1 for the current state', labelNames: ['state'], registers: [registry] })
@@ -44,9 +44,9 @@ export function createMetrics (): Metrics {
   for (const reason of RATE_LIMIT_REASONS) limited.inc({ reason }, 0)
   return {
     registry,
-    ekoCall (variant, outcome, seconds) {
-      ekoDuration.observe({ variant, outcome }, seconds)
-      ekoCalls.inc({ variant, outcome })
+    ekoCall (operation, variant, outcome, seconds) {
+      ekoDuration.observe({ operation, variant, outcome }, seconds)
+      ekoCalls.inc({ operation, variant, outcome })
     },
     otpSent (variant) { otps.inc({ variant }) },
     rateLimited (reason) { limited.inc({ reason }) },

@@ -6,10 +6,13 @@ import { handleControl } from './control.ts'
 import { loadKeys } from './crypto.ts'
 import { deliver, faultReply } from './deliver.ts'
 import { createFaultSwitch } from './fault-switch.ts'
+import { createJourneys } from './journeys.ts'
 import { htmlReply } from './replies.ts'
 import type { Simulator, SimulatorCall, SimulatorOptions } from './types.ts'
 
 export const UAT_INITIATOR_ID = '9962981729'
+/** The one OTP the simulator accepts unless told otherwise (SIMULATOR_OTP). */
+export const SIMULATOR_OTP = '123456'
 
 /** Starts a simulated Eko on its own HTTP server; resolves once it listens. */
 export async function startSimulator (opts: SimulatorOptions = {}): Promise<Simulator> {
@@ -23,7 +26,9 @@ export async function startSimulator (opts: SimulatorOptions = {}): Promise<Simu
   const date = () => new Date(now()).toUTCString()
   const faults = createFaultSwitch()
   const calls: SimulatorCall[] = []
-  const ctx = { developerKey, accessKey, timestampToleranceMs, initiatorId, privateKey, now }
+  const otp = opts.otp ?? SIMULATOR_OTP
+  const journeys = createJourneys({ otp, ttlMs: opts.otpTtlMs ?? 600_000 })
+  const ctx = { developerKey, accessKey, timestampToleranceMs, initiatorId, privateKey, now, journeys }
   const control = { faults, calls, clockOffset: () => clockOffsetMs, setClockOffset: (ms: number) => { clockOffsetMs = ms } }
 
   async function onApi (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
@@ -34,7 +39,7 @@ export async function startSimulator (opts: SimulatorOptions = {}): Promise<Simu
     const fault = globalFault ?? outcome.fault
     const reply = faultReply(outcome.reply, fault)
     const call: SimulatorCall = { at, method: req.method ?? '', path, httpStatus: reply.status }
-    for (const key of ['variant', 'userCode', 'clientRefId', 'aadhaarLast4', 'refusedBy'] as const) {
+    for (const key of ['variant', 'operation', 'userCode', 'clientRefId', 'aadhaarLast4', 'refusedBy'] as const) {
       if (outcome[key] !== undefined) Object.assign(call, { [key]: outcome[key] })
     }
     if (reply.ekoStatus !== undefined) call.ekoStatus = reply.ekoStatus
@@ -84,6 +89,7 @@ export async function startSimulator (opts: SimulatorOptions = {}): Promise<Simu
     accessKey,
     initiatorId,
     publicKeyDer,
+    otp,
     calls,
     setFault: fault => faults.set(fault),
     setClockOffset: ms => { clockOffsetMs = ms },

@@ -1,7 +1,10 @@
 import type { IncomingMessage } from 'node:http'
 
-/** Eko's requests are a few hundred bytes; anything near this is a client bug or an attack. */
-export const BODY_LIMIT = 64 * 1024
+/**
+ * Eko's requests are a few hundred bytes, or a few kilobytes with a PID document (at most 32 KiB
+ * from the service, which JSON escaping may grow); anything near this is a client bug or an attack.
+ */
+export const BODY_LIMIT = 128 * 1024
 
 /**
  * The whole request body, or 'too-large' as soon as it passes the limit. Events rather than

@@ -1,5 +1,4 @@
 import { randomInt } from 'node:crypto'
-import type { VariantName } from '../eko/variants.ts'
 
 /** Eko's reply shape for every business outcome, success or not (upstream-facts §3). */
 export interface Envelope {
@@ -29,28 +28,30 @@ function digits (n: number): string {
 }
 
 /** Like `EKYKF4719702240123152147525I`: the prefix, 22 digits and a letter, 28 characters. */
-function referenceTid (): string {
+export function newReferenceTid (): string {
   return `EKYKF${digits(22)}I`
 }
 
-function otpRefId (): string {
+export function newOtpRefId (): string {
   return String(randomInt(1_000_000, 10_000_000))
 }
 
-/**
- * The success envelope each variant documents, with fresh ids. The customer page's variant has
- * no mobile in the request, so the hint is made from the user code: stable per agent.
- */
-export function success (variant: VariantName, userCode: string): Envelope {
-  if (variant === 'collection') {
-    return {
-      status: 0,
-      response_status_id: 0,
-      response_type_id: 1600,
-      message: 'OTP request has been sent',
-      data: { otp_ref_id: otpRefId(), reference_tid: referenceTid() }
-    }
+/** Send OTP on the current API: the references Verify OTP needs. */
+export function otpSent (refs: { otpRefId: string, referenceTid: string }): Envelope {
+  return {
+    status: 0,
+    response_status_id: 0,
+    response_type_id: 1600,
+    message: 'OTP request has been sent',
+    data: { otp_ref_id: refs.otpRefId, reference_tid: refs.referenceTid }
   }
+}
+
+/**
+ * Send OTP as the older API page documents it. That variant has no mobile in the request, so the
+ * hint is made from the user code: stable per agent.
+ */
+export function otpSentCustomer (userCode: string): Envelope {
   return {
     status: 0,
     response_status_id: 0,
@@ -58,4 +59,30 @@ export function success (variant: VariantName, userCode: string): Envelope {
     message: 'OTP sent successfully to Aadhaar-linked mobile number.',
     data: { otp_ref_id: `OTPREF${digits(11)}`, mobile_hint: `******${userCode.slice(-4)}` }
   }
+}
+
+export function otpVerified (otpRefId: string, referenceTid: string): Envelope {
+  return { status: 0, response_status_id: 0, response_type_id: 1604, message: 'Validation successful', data: { otp_ref_id: otpRefId, reference_tid: referenceTid } }
+}
+
+export function ekycCompleted (): Envelope {
+  return { status: 0, response_status_id: 0, response_type_id: 1605, message: 'Congratulations! eKYC successful', data: {} }
+}
+
+export function dailyAuthenticated (): Envelope {
+  return { status: 0, response_status_id: 0, response_type_id: 1713, message: 'Daily authentication successful', data: {} }
+}
+
+/** Eko's refusal of a daily authentication: response_type_id 1714 with a reason. */
+export function dailyAuthRefused (reason: string): Envelope {
+  return failure(461, 'Daily authentication failed', { typeId: 1714, data: { reason } })
+}
+
+/** Wrong step, wrong or expired OTP: status 461 with Eko's reason. */
+export function refusedWithReason (reason: string): Envelope {
+  return failure(461, 'Failed', { data: { reason } })
+}
+
+export function alreadyApproved (): Envelope {
+  return failure(585, 'KYC already approved')
 }

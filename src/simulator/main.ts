@@ -43,6 +43,7 @@ process.stdout.write([
   `  EKO_AADHAAR_PUBLIC_KEY=${simulator.publicKeyDer}`,
   ...(settings.publicKeyOut === undefined ? [] : [`  public key written to ${settings.publicKeyOut}`]),
   `  any valid user code succeeds (e.g. ${SAMPLE_USER_CODE}); scenario user codes and faults: src/simulator/README.md`,
+  `  Verify OTP accepts the OTP ${simulator.otp} within ${settings.otpTtlMs / 1000} s of Send OTP (SIMULATOR_OTP, SIMULATOR_OTP_TTL_SECONDS)`,
   `  control API: ${simulator.origin}/__simulator/{fault,clock,calls}, health: ${simulator.origin}/health`,
   ''
 ].join('\n'))

@@ -1,4 +1,4 @@
-import type { VariantName } from '../eko/variants.ts'
+import type { SimVariant as VariantName } from './endpoints.ts'
 import { failure, type Envelope } from './envelopes.ts'
 import type { Fault } from './fault-schema.ts'
 
@@ -44,7 +44,7 @@ export const scenarios: readonly Scenario[] = [
     service: '422 EKYC_REJECTED',
     envelope: () => failure(461, 'Failed', { data: { reason: 'Merchant is Inactive or Invalid Details' } })
   },
-  { userCode: '99990585', eko: 'status 585 "KYC already approved"', service: '422 EKYC_REJECTED', envelope: () => failure(585, 'KYC already approved') },
+  { userCode: '99990585', eko: 'status 585 "KYC already approved"', service: '409 EKYC_ALREADY_COMPLETED', envelope: () => failure(585, 'KYC already approved') },
   {
     userCode: '99990999',
     eko: 'status 999 "Service not available for this agent" (a status the service has no rule for)',

@@ -14,6 +14,10 @@ export interface SimulatorSettings {
   developerKey: string
   accessKey: string
   initiatorId: string
+  /** The one OTP Verify OTP accepts. */
+  otp: string
+  /** How long an issued OTP may be verified. */
+  otpTtlMs: number
   /** Undefined: generate a fresh pair at start. */
   privateKeyPem?: string
   /** Where to write the public key (base64 DER) at start, for the service's EKO_AADHAAR_PUBLIC_KEY_FILE. */
@@ -61,6 +65,11 @@ export function loadSimulatorSettings (env: Record<string, string | undefined>, 
   const initiatorId = value('SIMULATOR_INITIATOR_ID') ?? UAT_CREDENTIALS.initiatorId
   if (!/^[0-9]{10}$/.test(initiatorId)) errors.push(`SIMULATOR_INITIATOR_ID: "${initiatorId}" is not a 10-digit mobile number`)
 
+  const otp = value('SIMULATOR_OTP') ?? '123456'
+  if (!/^[0-9]{4,8}$/.test(otp)) errors.push('SIMULATOR_OTP: must be 4 to 8 digits')
+  const ttlText = value('SIMULATOR_OTP_TTL_SECONDS') ?? '600'
+  if (!/^[0-9]{1,6}$/.test(ttlText) || Number(ttlText) < 1) errors.push(`SIMULATOR_OTP_TTL_SECONDS: "${ttlText}" is not a number of seconds (1-999999)`)
+
   const privateKeyPem = secret('SIMULATOR_PRIVATE_KEY')?.replaceAll('\\n', '\n') // one-line .env files
   if (privateKeyPem !== undefined) {
     try {
@@ -73,7 +82,7 @@ export function loadSimulatorSettings (env: Record<string, string | undefined>, 
   const publicKeyOut = value('SIMULATOR_PUBLIC_KEY_OUT')
 
   if (errors.length > 0) return { ok: false, errors }
-  const settings: SimulatorSettings = { host, port, developerKey, accessKey, initiatorId }
+  const settings: SimulatorSettings = { host, port, developerKey, accessKey, initiatorId, otp, otpTtlMs: Number(ttlText) * 1000 }
   if (privateKeyPem !== undefined) settings.privateKeyPem = privateKeyPem
   if (publicKeyOut !== undefined) settings.publicKeyOut = publicKeyOut
   return { ok: true, settings }

@@ -1,4 +1,4 @@
-import type { VariantName } from '../eko/variants.ts'
+import type { EndpointName, SimVariant } from './endpoints.ts'
 import type { Fault } from './fault-schema.ts'
 
 export interface SimulatorOptions {
@@ -18,6 +18,10 @@ export interface SimulatorOptions {
   timestampToleranceMs?: number
   /** The simulated Eko clock is Date.now() + this; it drives the timestamp check and `Date`. */
   clockOffsetMs?: number
+  /** The one OTP Verify OTP accepts. Default '123456'. */
+  otp?: string
+  /** How long an issued OTP may be verified, in milliseconds. Default 600 000. */
+  otpTtlMs?: number
   /** Gets one line per API call: never Aadhaar, keys or signatures. */
   logger?: { info (obj: object, msg?: string): void } | undefined
 }
@@ -27,7 +31,9 @@ export interface SimulatorCall {
   at: number
   method: string
   path: string
-  variant?: VariantName
+  variant?: SimVariant
+  /** Which of Eko's calls the path named. */
+  operation?: EndpointName
   userCode?: string
   clientRefId?: string
   /** The status sent; 0 when the connection was reset before any header. */
@@ -50,6 +56,8 @@ export interface Simulator {
   initiatorId: string
   /** base64 DER SubjectPublicKeyInfo, exactly as Eko publishes its keys. */
   publicKeyDer: string
+  /** The OTP Verify OTP accepts. */
+  otp: string
   /** The service's settings (environment variables) that point it at this simulator. */
   ekoSettings: {
     EKO_BASE_URL: string

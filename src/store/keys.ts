@@ -20,6 +20,10 @@ export interface Keyspace {
   cooldown (userCode: string): string
   rateLimit (bucket: string): string
   idempotency (callerId: string, route: string, idempotencyKey: string): string
+  /** Wrong OTPs counted for one OTP reference Eko issued to one agent. */
+  otpAttempts (userCode: string, otpRefId: string): string
+  /** The agent's eKYC journal: `events` (a capped list), `step` and `daily` (numbers that only grow). */
+  journal (userCode: string, part: 'events' | 'step' | 'daily'): string
   /** HMAC-SHA256 of the parts under a key derived with info `idempotency-fingerprint`. */
   fingerprint (parts: unknown[]): string
 }
@@ -33,6 +37,8 @@ export function createKeyspace (secret: string): Keyspace {
     cooldown: (userCode) => `${KEY_PREFIX}cooldown:${name('cooldown', userCode)}`,
     rateLimit: (bucket) => `${KEY_PREFIX}rate:${name('rate', bucket)}`,
     idempotency: (callerId, route, idempotencyKey) => `${KEY_PREFIX}idem:${name('idempotency', callerId, route, idempotencyKey)}`,
+    otpAttempts: (userCode, otpRefId) => `${KEY_PREFIX}otp-attempts:${name('otp-attempts', userCode, otpRefId)}`,
+    journal: (userCode, part) => `${KEY_PREFIX}journal:${part}:${name('journal', userCode)}`,
     fingerprint: (parts) => createHmac('sha256', fingerprintKey).update(JSON.stringify(parts)).digest('base64url')
   }
 }

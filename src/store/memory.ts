@@ -1,6 +1,7 @@
 import type { Entry, Store } from './types.ts'
 
 interface Item { value: string, expiresAt: number }
+interface ListItem { values: string[], expiresAt: number }
 
 /**
  * One process's store: a Map with expiry times. Every operation is synchronous inside, so each is
@@ -8,6 +9,7 @@ interface Item { value: string, expiresAt: number }
  */
 export function createMemoryStore (options: { sweepMs?: number, now?: () => number } = {}): Store {
   const items = new Map<string, Item>()
+  const lists = new Map<string, ListItem>()
   const now = options.now ?? Date.now
 
   function live (key: string): Item | undefined {
@@ -19,9 +21,19 @@ export function createMemoryStore (options: { sweepMs?: number, now?: () => numb
     return item
   }
 
+  function liveList (key: string): ListItem | undefined {
+    const list = lists.get(key)
+    if (list !== undefined && list.expiresAt <= now()) {
+      lists.delete(key)
+      return undefined
+    }
+    return list
+  }
+
   const sweep = setInterval(() => {
     const t = now()
     for (const [key, item] of items) if (item.expiresAt <= t) items.delete(key)
+    for (const [key, list] of lists) if (list.expiresAt <= t) lists.delete(key)
   }, options.sweepMs ?? 30_000)
   sweep.unref()
 
@@ -51,10 +63,31 @@ export function createMemoryStore (options: { sweepMs?: number, now?: () => numb
       item.value = String(Number(item.value) + 1)
       return { count: Number(item.value), ttlMs: item.expiresAt - now() }
     },
+    async decrement (key) {
+      const item = live(key)
+      if (item !== undefined) item.value = String(Math.max(0, Number(item.value) - 1))
+    },
+    async get (key) {
+      return live(key)?.value
+    },
+    async raise (key, value, ttlMs) {
+      const current = Number(live(key)?.value ?? Number.NEGATIVE_INFINITY)
+      const kept = Math.max(current, value)
+      items.set(key, { value: String(kept), expiresAt: now() + ttlMs })
+      return kept
+    },
+    async pushCapped (key, value, max, ttlMs) {
+      const values = [value, ...(liveList(key)?.values ?? [])].slice(0, max)
+      lists.set(key, { values, expiresAt: now() + ttlMs })
+    },
+    async list (key) {
+      return [...(liveList(key)?.values ?? [])]
+    },
     async ping () { return true },
     async close () {
       clearInterval(sweep)
       items.clear()
+      lists.clear()
     }
   }
 }

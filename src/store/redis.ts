@@ -19,6 +19,23 @@ local count = redis.call('INCR', KEYS[1])
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {count, ttl}`
+const DECREMENT = `
+if redis.call('GET', KEYS[1]) == false then return 0 end
+if tonumber(redis.call('GET', KEYS[1])) > 0 then redis.call('DECR', KEYS[1]) end
+return 1`
+const RAISE = `
+local current = tonumber(redis.call('GET', KEYS[1]))
+local value = tonumber(ARGV[1])
+if current ~= nil and current > value then value = current end
+redis.call('SET', KEYS[1], value, 'PX', ARGV[2])
+return value`
+const PUSH_CAPPED = `
+redis.call('LPUSH', KEYS[1], ARGV[1])
+redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`
+const GET = 'return redis.call(\'GET\', KEYS[1])'
+const LIST = 'return redis.call(\'LRANGE\', KEYS[1], 0, -1)'
 
 /** Seconds a caller is told to wait while the store is down: reconnects are tried every second at most. */
 export const STORE_RETRY_AFTER_SECONDS = 5
@@ -103,6 +120,22 @@ export function createRedisStore (options: RedisStoreOptions): Store {
     async increment (key, windowMs) {
       const [count, ttlMs] = await run(INCREMENT, key, Math.ceil(windowMs)) as [number, number]
       return { count, ttlMs }
+    },
+    async decrement (key) {
+      await run(DECREMENT, key)
+    },
+    async get (key) {
+      const value = await run(GET, key) as string | null
+      return value ?? undefined
+    },
+    async raise (key, value, ttlMs) {
+      return Number(await run(RAISE, key, value, Math.ceil(ttlMs)))
+    },
+    async pushCapped (key, value, max, ttlMs) {
+      await run(PUSH_CAPPED, key, value, max, Math.ceil(ttlMs))
+    },
+    async list (key) {
+      return await run(LIST, key) as string[]
     },
     async ping (timeoutMs) {
       try {

@@ -20,6 +20,16 @@ export interface Store {
   deleteIf (key: string, expected: string): Promise<boolean>
   /** A fixed-window counter: adds one and returns the count; the window starts with the first hit. */
   increment (key: string, windowMs: number): Promise<{ count: number, ttlMs: number }>
+  /** Takes one back from a counter made by `increment`, never below zero, keeping its window; nothing when absent. */
+  decrement (key: string): Promise<void>
+  /** The value, or undefined when absent or expired. */
+  get (key: string): Promise<string | undefined>
+  /** Keeps the larger of the stored number and `value` (absent counts as lower), and sets the TTL; resolves the kept number. */
+  raise (key: string, value: number, ttlMs: number): Promise<number>
+  /** Adds `value` at the head of the list at `key`, keeps only the newest `max`, and sets the TTL. */
+  pushCapped (key: string, value: string, max: number, ttlMs: number): Promise<void>
+  /** The list at `key`, newest first; empty when absent. */
+  list (key: string): Promise<string[]>
   /** Reachable within `timeoutMs`, for readiness. Never throws. */
   ping (timeoutMs: number): Promise<boolean>
   close (): Promise<void>

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import { problem } from '../../errors.ts'
-import type { OtpOutcome } from '../../eko/classify.ts'
+import type { EkoCallResult } from '../../eko/client.ts'
+import type { Outcome } from '../../eko/operations.ts'
 import type { Metrics } from '../../plugins/metrics.ts'
 import type { Keyspace, Store } from '../../store/index.ts'
 
@@ -19,15 +20,18 @@ export interface Cooldown {
   /**
    * Runs `call` (one OTP send to Eko) unless the agent's cooldown is running (429 with the seconds
    * left). The slot is reserved atomically before the call, so concurrent sends for one agent, on
-   * any instance, cannot both reach Eko; it becomes the full cooldown only when Eko accepted, is
-   * left to lapse after a timeout (the OTP may have gone out), and is released otherwise.
+   * any instance, cannot both reach Eko; it becomes the full cooldown when Eko accepted or may
+   * have (a timeout: the OTP may well have gone out), and is released otherwise.
    */
-  send<T extends { outcome: OtpOutcome }> (userCode: string, log: FastifyBaseLogger, call: () => Promise<T>): Promise<T>
+  send<T extends EkoCallResult> (userCode: string, log: FastifyBaseLogger, call: () => Promise<T>): Promise<T>
 }
 
-/** Eko accepted the send: a success, or a status 0 whose reply lacked the reference (the OTP went out). */
-function accepted (outcome: OtpOutcome): boolean {
-  return outcome.ok || outcome.ekoStatus === 0
+/**
+ * Eko accepted the send, or may have: a success, a status 0 whose reply lacked the reference (the
+ * OTP went out), or no answer in time (nobody knows; a second OTP is the worse mistake).
+ */
+function maybeSent (outcome: Outcome<unknown>): boolean {
+  return outcome.ok || outcome.ekoStatus === 0 || outcome.code === 'UPSTREAM_TIMEOUT'
 }
 
 export function createCooldown (options: CooldownOptions): Cooldown {
@@ -53,15 +57,13 @@ export function createCooldown (options: CooldownOptions): Cooldown {
         const wait = Math.min(running.ttlMs, cooldownMs) / 1000
         throw problem('OTP_RATE_LIMITED', `an OTP was sent to this agent recently; at most one every ${seconds} s`, { retryAfter: wait })
       }
-      let after: 'sent' | 'unknown' | 'not sent' = 'not sent'
+      let sent = false
       try {
         const result = await call()
-        after = accepted(result.outcome) ? 'sent' : !result.outcome.ok && result.outcome.code === 'UPSTREAM_TIMEOUT' ? 'unknown' : 'not sent'
+        sent = maybeSent(result.outcome)
         return result
       } finally {
-        // A timeout leaves the OTP's fate unknown: the reservation is left to lapse by itself
-        // (holdMs, a little over one Eko call) so an immediate retry cannot send a second one.
-        if (after !== 'unknown') await settle(key, hold, after === 'sent', log)
+        await settle(key, hold, sent, log)
       }
     }
   }

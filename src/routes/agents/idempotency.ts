@@ -16,15 +16,6 @@ export const IdempotencyHeaders = Type.Object({
   }))
 })
 
-/** What identifies a request: the normalised fields, hashed with a server-side key before they are stored. */
-export interface RequestFacts {
-  userCode: string
-  aadhaar: string
-  mobile: string | undefined
-  latlong: string | undefined
-  clientRefId: string | undefined
-}
-
 interface Pending { state: 'pending', fingerprint: string, token: string }
 /** The answer as sent: status, content type and body (which hold no Aadhaar number and only a masked mobile); never the request. */
 export interface Completed { state: 'completed', fingerprint: string, status: number, type: string, body: string }
@@ -51,15 +42,16 @@ export function createIdempotency (options: IdempotencyOptions) {
   const claims = new WeakMap<FastifyRequest, { key: string, pending: string, fingerprint: string }>()
 
   /**
-   * After authentication and validation, before the cooldown (a replay must not be refused by the
-   * cooldown its first answer started). Resolves the stored answer to replay, or undefined when this
+   * After authentication and validation, before the cooldown or the OTP attempt count (a replay
+   * must not be refused by what its first answer started). Resolves the stored answer to replay, or undefined when this
    * request goes ahead (no key, or the key is now claimed); throws 409 or 422.
    */
-  async function begin (request: FastifyRequest, facts: RequestFacts): Promise<Completed | undefined> {
+  async function begin (request: FastifyRequest, facts: readonly unknown[]): Promise<Completed | undefined> {
     const header = request.headers['idempotency-key']
     if (typeof header !== 'string' || request.caller === undefined) return undefined
     const key = keys.idempotency(request.caller.id, `${request.method} ${request.routeOptions.url}`, header)
-    const fingerprint = keys.fingerprint([facts.userCode, facts.aadhaar, facts.mobile ?? null, facts.latlong ?? null, facts.clientRefId ?? null])
+    // What identifies the request: its normalised fields, HMAC'd before they are stored.
+    const fingerprint = keys.fingerprint(facts.map(fact => fact ?? null))
     const pending = JSON.stringify({ state: 'pending', fingerprint, token: randomUUID() } satisfies Pending)
     const found = await store.putIfAbsent(key, pending, inFlightMs)
     if (found === undefined) {
