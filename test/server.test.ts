@@ -24,7 +24,7 @@ test('a production start with missing settings exits 1 before listening, one lin
   t.notMatch(out, /listening/i)
 })
 
-test('npm start on a fresh clone: the printed curl sends an OTP', async (t) => {
+test('npm start on a fresh clone: the printed curl lines carry an agent through eKYC and the daily authentication', async (t) => {
   const child = spawn(process.execPath, [server], { env: cleanEnv({ PORT: '0' }) })
   t.teardown(() => { child.kill('SIGKILL') })
   let out = ''
@@ -33,18 +33,32 @@ test('npm start on a fresh clone: the printed curl sends an OTP', async (t) => {
     const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 15_000)
     child.stdout.on('data', (d) => {
       out += d
-      if (out.includes("-d '")) { clearTimeout(timer); resolve() }
+      if (out.includes('see the README')) { clearTimeout(timer); resolve() }
     })
   })
-  const curl = out.slice(out.indexOf('curl '))
-  const url = /curl -sS -X POST (\S+)/.exec(curl)![1]!
-  const auth = /-H '(Authorization: Bearer [^']+)'/.exec(curl)![1]!
-  const body = /-d '([^']+)'/.exec(curl)![1]!
   t.match(out, /Swagger UI: +http:\/\/127\.0\.0\.1:\d+\/docs/)
   t.match(out, /Ops token/)
-  const res = await fetch(url, { method: 'POST', headers: { authorization: auth.slice('Authorization: '.length), 'content-type': 'application/json' }, body })
-  t.equal(res.status, 200)
-  t.match(await res.json(), { otpRefId: /^[0-9]+$/, message: 'OTP request has been sent' })
+  const token = /^ {2}TOKEN='([^']+)'$/m.exec(out)![1]!
+  // Each step as printed: its URL and its body, with the placeholders a newcomer fills in from the previous answer.
+  const steps = [...out.matchAll(/curl -sS -X POST (\S+) .*\n {4}-d '([^']+)'/g)].map(m => ({ url: m[1]!, body: m[2]! }))
+  t.same(steps.map(s => new URL(s.url).pathname), ['/agents/20810200/ekyc/otp', '/agents/20810200/ekyc/otp/verify', '/agents/20810200/ekyc/biometric', '/agents/20810200/daily-auth'], 'the whole flow is printed')
+  const journal = /curl -sS (\S+\/ekyc) -H "Authorization: Bearer \$TOKEN"/.exec(out)![1]!
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+
+  let refs: Record<string, string> = {}
+  const expected = [{ otpRefId: /^[0-9]+$/, referenceTid: /^EKYK/, message: 'OTP request has been sent' }, { message: 'Validation successful' }, { status: 'completed' }, { status: 'authenticated' }]
+  for (const [i, step] of steps.entries()) {
+    const body = step.body
+      .replace('<otpRefId>', refs.otpRefId ?? '').replace('<referenceTid from step 2>', refs.referenceTid ?? '').replace('<referenceTid>', refs.referenceTid ?? '')
+    const res = await fetch(step.url, { method: 'POST', headers, body })
+    const answer = await res.json() as Record<string, string>
+    t.equal(res.status, 200, `step ${i + 1} answers 200`)
+    t.match(answer, expected[i], `step ${i + 1}: ${JSON.stringify(answer)}`)
+    refs = { ...refs, ...answer }
+  }
+  const seen = await (await fetch(journal, { headers })).json() as { step: string, dailyAuthDate: string, events: unknown[] }
+  t.match(seen, { step: 'completed', dailyAuthDate: /^\d{4}-\d{2}-\d{2}$/ }, 'the journal shows the agent done for today')
+  t.equal(seen.events.length, 4)
   child.kill('SIGTERM')
   const [code] = await once(child, 'exit')
   t.equal(code, 0, 'SIGTERM exits cleanly')

@@ -1,8 +1,10 @@
 import { test } from 'tap'
 import { classifyReply } from '../../src/eko/classify.ts'
+import { operations } from '../../src/eko/operations.ts'
 import { isEkoFailure } from '../../src/eko/breaker.ts'
 
-const reply = (o: Record<string, unknown>) => classifyReply(200, JSON.stringify(o))
+const sendOtp = operations.customer.sendOtp!
+const reply = (o: Record<string, unknown>) => classifyReply(sendOtp, 200, JSON.stringify(o))
 
 // A business answer with odd optional fields is still that business answer: it must neither turn
 // into a 502 nor count towards opening the circuit.
@@ -28,11 +30,11 @@ test('status 0 without an OTP reference: a 502 that says Eko accepted', async (t
 })
 
 test('Eko\'s mobile hint is passed on only when masked', async (t) => {
-  t.match(reply({ status: 0, data: { otp_ref_id: '1', mobile_hint: '******7890' } }), { ok: true, mobileHint: '******7890' })
+  t.match(reply({ status: 0, data: { otp_ref_id: '1', mobile_hint: '******7890' } }), { ok: true, value: { mobileHint: '******7890' } })
   const unmasked = reply({ status: 0, data: { otp_ref_id: '1', mobile_hint: '9876547890' } })
-  t.ok(unmasked.ok && unmasked.mobileHint === undefined, 'a full number is dropped')
+  t.ok(unmasked.ok && unmasked.value.mobileHint === undefined, 'a full number is dropped')
 })
 
 test('HTTP 429 from Eko is a rate limit, not a 502', async (t) => {
-  t.match(classifyReply(429, 'Too Many Requests'), { ok: false, code: 'OTP_RATE_LIMITED' })
+  t.match(classifyReply(sendOtp, 429, 'Too Many Requests'), { ok: false, code: 'OTP_RATE_LIMITED' })
 })

@@ -3,6 +3,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import { pino } from 'pino'
 import { MockAgent } from 'undici'
 import { createEkoClient, MAX_REPLY_BYTES, type EkoSettings } from '../../src/eko/client.ts'
+import { operations } from '../../src/eko/operations.ts'
 import { sign } from '../../src/eko/sign.ts'
 import { captureLogs } from '../helpers/leaks.ts'
 
@@ -18,6 +19,7 @@ const settings: EkoSettings = {
 }
 const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 })
 const input = { userCode: '20810200', aadhaar: '234123412346', clientRefId: 'REF1', mobile: '9876543210', latlong: '28.6139,77.2090' }
+const sendOtp = operations.collection.sendOtp!
 const success = { status: 0, message: 'OTP request has been sent', data: { otp_ref_id: '1', reference_tid: 'T' } }
 
 function setup (t: Test) {
@@ -37,9 +39,9 @@ test('signs each request freshly and sends the variant\'s fields as JSON', async
     return success
   }).times(2)
   const before = Date.now()
-  const first = await client.sendOtp(input, log)
+  const first = await client.call(sendOtp, input, log)
   await new Promise(resolve => setTimeout(resolve, 5))
-  await client.sendOtp(input, log)
+  await client.call(sendOtp, input, log)
   t.ok(first.outcome.ok)
   const [a, b] = seen
   t.equal(a!.headers['content-type'], 'application/json')
@@ -59,7 +61,7 @@ test('a reply over 64 KiB is refused, by Content-Length or by counting', async (
   pool.intercept({ path: PATH, method: 'POST' }).reply(200, big, { headers: { 'content-length': String(big.length) } })
   pool.intercept({ path: PATH, method: 'POST' }).reply(200, big)
   for (const name of ['declared', 'counted']) {
-    const { outcome } = await client.sendOtp(input, log)
+    const { outcome } = await client.call(sendOtp, input, log)
     t.match(outcome, { ok: false, code: 'UPSTREAM_ERROR', logHint: /reply over/ }, name)
   }
 })
@@ -68,15 +70,15 @@ test('retries once only when the connection failed before anything was sent', as
   const { agent, pool, client, log, logs } = setup(t)
   pool.intercept({ path: PATH, method: 'POST' }).replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
   pool.intercept({ path: PATH, method: 'POST' }).reply(200, success)
-  const retried = await client.sendOtp(input, log)
+  const retried = await client.call(sendOtp, input, log)
   t.ok(retried.outcome.ok, 'second attempt succeeded')
   t.ok(logs.lines.some(l => l.includes('retrying once')))
 
   pool.intercept({ path: PATH, method: 'POST' }).replyWithError(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }))
-  const notRetried = await client.sendOtp(input, log)
+  const notRetried = await client.call(sendOtp, input, log)
   t.match(notRetried.outcome, { ok: false, code: 'UPSTREAM_ERROR' }, 'a socket error after sending is not retried')
   pool.intercept({ path: PATH, method: 'POST' }).reply(500, 'boom')
-  t.match((await client.sendOtp(input, log)).outcome, { ok: false, code: 'UPSTREAM_ERROR' }, 'a 500 is not retried')
+  t.match((await client.call(sendOtp, input, log)).outcome, { ok: false, code: 'UPSTREAM_ERROR' }, 'a 500 is not retried')
   t.same(agent.pendingInterceptors(), [], 'every expected call was made, none twice')
 })
 
@@ -84,7 +86,7 @@ test('the whole-call deadline gives UPSTREAM_TIMEOUT', async (t) => {
   const { pool, client, log } = setup(t)
   pool.intercept({ path: PATH, method: 'POST' }).reply(200, success).delay(3000)
   const started = Date.now()
-  const { outcome } = await client.sendOtp(input, log)
+  const { outcome } = await client.call(sendOtp, input, log)
   t.match(outcome, { ok: false, code: 'UPSTREAM_TIMEOUT' })
   t.ok(Date.now() - started < 1500, 'within the 1 s deadline plus a margin')
 })

@@ -11,13 +11,41 @@ import { assertNoLeaks } from '../helpers/leaks.ts'
 type Json = Record<string, any>
 
 const OTP_PATH = '/agents/{userCode}/ekyc/otp'
-/** Contract §4's error table: every row must be documented on the OTP route. */
-const CONTRACT_ERRORS: Array<[number, ProblemCode]> = [
-  [400, 'VALIDATION_FAILED'], [400, 'INVALID_AADHAAR'], [401, 'UNAUTHENTICATED'], [403, 'FORBIDDEN'],
-  [404, 'AGENT_NOT_FOUND'], [409, 'IDEMPOTENCY_IN_PROGRESS'], [413, 'PAYLOAD_TOO_LARGE'],
-  [415, 'UNSUPPORTED_MEDIA_TYPE'], [422, 'IDEMPOTENCY_KEY_REUSED'], [422, 'AGENT_NOT_ACTIVATED'],
-  [422, 'EKYC_REJECTED'], [429, 'OTP_RATE_LIMITED'], [502, 'UPSTREAM_AUTH_FAILED'], [502, 'UPSTREAM_ERROR'],
-  [503, 'UPSTREAM_UNAVAILABLE'], [504, 'UPSTREAM_TIMEOUT']
+/** What every eKYC POST route can answer, besides its own rows below (README, "Errors"). */
+const COMMON: ProblemCode[] = ['VALIDATION_FAILED', 'INVALID_AADHAAR', 'UNAUTHENTICATED', 'FORBIDDEN', 'AGENT_NOT_FOUND',
+  'IDEMPOTENCY_IN_PROGRESS', 'EKYC_ALREADY_COMPLETED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'IDEMPOTENCY_KEY_REUSED',
+  'AGENT_NOT_ACTIVATED', 'EKYC_REJECTED', 'OTP_RATE_LIMITED', 'UPSTREAM_AUTH_FAILED', 'UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT']
+/** Each eKYC route: its method, the fields its body requires, what its 200 holds, and every error it can answer. */
+const ROUTES: Array<{ path: string, method: string, required: string[], answer: string[], errors: ProblemCode[] }> = [
+  { path: OTP_PATH, method: 'post', required: ['aadhaar', 'mobile', 'latlong'], answer: ['otpRefId', 'clientRefId', 'message'], errors: COMMON },
+  {
+    path: '/agents/{userCode}/ekyc/otp/verify',
+    method: 'post',
+    required: ['aadhaar', 'mobile', 'latlong', 'otp', 'otpRefId', 'referenceTid'],
+    answer: ['otpRefId', 'referenceTid', 'clientRefId', 'message'],
+    errors: [...COMMON, 'OTP_INVALID', 'OTP_ATTEMPTS_EXCEEDED', 'NOT_IMPLEMENTED']
+  },
+  {
+    path: '/agents/{userCode}/ekyc/biometric',
+    method: 'post',
+    required: ['aadhaar', 'mobile', 'latlong', 'pidData', 'bankCode', 'otpRefId', 'referenceTid'],
+    answer: ['status', 'clientRefId', 'message'],
+    errors: [...COMMON, 'INVALID_PID_DATA', 'NOT_IMPLEMENTED']
+  },
+  {
+    path: '/agents/{userCode}/daily-auth',
+    method: 'post',
+    required: ['aadhaar', 'mobile', 'latlong', 'pidData', 'bankCode'],
+    answer: ['status', 'clientRefId', 'message'],
+    errors: [...COMMON, 'INVALID_PID_DATA', 'DAILY_AUTH_FAILED', 'NOT_IMPLEMENTED']
+  },
+  {
+    path: '/agents/{userCode}/ekyc',
+    method: 'get',
+    required: [],
+    answer: ['userCode', 'step', 'dailyAuthDate', 'events'],
+    errors: ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'FORBIDDEN', 'OTP_RATE_LIMITED', 'UPSTREAM_UNAVAILABLE']
+  }
 ]
 
 const committed = await readFile(OPENAPI_FILE, 'utf8')
@@ -66,14 +94,26 @@ test('the document is valid OpenAPI 3.0 (@readme/openapi-parser)', async (t) => 
   t.same(result.warnings, [], 'no warnings')
 })
 
-test('GET /docs/json serves the committed document, whatever the configuration', async (t) => {
+test('GET /docs/json serves the committed document, whatever the configuration but the variant', async (t) => {
   // The test app runs on random ports against the simulator, with another cooldown: none of it may show.
-  const s = await build(t, { config: { EKO_API_VARIANT: 'customer', OTP_COOLDOWN_SECONDS: 5 } })
+  const s = await build(t, { config: { OTP_COOLDOWN_SECONDS: 5, OTP_VERIFY_MAX_ATTEMPTS: 3 } })
   const res = await request(`${s.url}/docs/json`)
   t.equal(res.statusCode, 200)
   t.same(await res.body.json(), doc)
   t.notOk(committed.includes(new URL(s.sim.baseUrl).host), 'no simulator address in the document')
   t.notOk(/127\.0\.0\.1|localhost/.test(committed), 'no host in the document')
+})
+
+test('the document follows the running variant: Send OTP needs mobile and latlong with collection only', async (t) => {
+  const sendBody = (d: Json) => d.paths[OTP_PATH].post.requestBody.content['application/json']
+  t.same(sendBody(doc).schema.required, ['aadhaar', 'mobile', 'latlong'], 'collection (the committed document): required in the schema, so generated clients send them')
+  const s = await build(t, { config: { EKO_API_VARIANT: 'customer' } })
+  const served = await (await request(`${s.url}/docs/json`)).body.json() as Json
+  t.same(sendBody(served).schema.required, ['aadhaar'], 'customer: only the Aadhaar number is required')
+  t.same(sendBody(served).example, { aadhaar: '2341 2341 2346' }, 'and the example sends nothing more')
+  // Apart from that body, the two documents are the same.
+  served.paths[OTP_PATH].post.requestBody = doc.paths[OTP_PATH].post.requestBody
+  t.same(served, doc, 'nothing else differs')
 })
 
 test('info: title, package version, the error table from PROBLEMS, the idempotency window', async (t) => {
@@ -127,29 +167,37 @@ test('every schema property has a description; no JSON Schema-only keywords left
   }
 })
 
-test('the OTP route: bearer auth, body with an example, and every error of contract §4 as problem+json', async (t) => {
-  const op = doc.paths[OTP_PATH].post as Json
-  t.same(op.security, [{ bearerAuth: [] }])
-  t.same(op.tags, ['eKYC'])
-  const body = op.requestBody.content['application/json']
-  t.match(body.example, { aadhaar: String, mobile: String, latlong: String }, 'a body example Try it out can send')
-  t.equal(body.schema.additionalProperties, false)
-  t.match(op.responses['200'], { headers: { 'cache-control': Object }, content: { 'application/json': { schema: { required: ['otpRefId', 'clientRefId', 'message'] } } } })
+test('each eKYC route: bearer auth, a body with an example, its answer, and every error it can give as problem+json', async (t) => {
+  t.same(Object.keys(doc.paths).filter(p => p.startsWith('/agents/')).sort(), ROUTES.map(r => r.path).sort(), 'exactly the five eKYC routes')
+  for (const route of ROUTES) {
+    const id = `${route.method.toUpperCase()} ${route.path}`
+    const op = doc.paths[route.path][route.method] as Json
+    t.same(op.security, [{ bearerAuth: [] }], `${id}: bearer auth`)
+    t.same(op.tags, ['eKYC'], `${id}: tag`)
+    if (route.method === 'post') {
+      const body = op.requestBody.content['application/json']
+      t.same(body.schema.required, route.required, `${id}: required body fields`)
+      t.same(Object.keys(body.example).sort(), [...route.required].sort(), `${id}: a body example Try it out can send, without clientRefId`)
+      t.equal(body.schema.additionalProperties, false, `${id}: no other properties`)
+    }
+    t.match(op.responses['200'], { headers: { 'cache-control': Object }, content: { 'application/json': { schema: { required: route.answer } } } }, `${id}: 200`)
 
-  const statuses = new Set(CONTRACT_ERRORS.map(([status]) => String(status)))
-  t.same(Object.keys(op.responses).filter(s => s !== '200').sort(), [...statuses].sort(), 'exactly the contract\'s error statuses')
-  for (const [status, code] of CONTRACT_ERRORS) {
-    const res = op.responses[String(status)] as Json
-    t.same(Object.keys(res.content), ['application/problem+json'], `${status}: problem+json only`)
-    const media = res.content['application/problem+json']
-    t.same(media.schema, { $ref: '#/components/schemas/Problem' }, `${status}: the shared Problem schema`)
-    t.match(media.examples[code], { value: { code, status, title: PROBLEMS[code].title } }, `${status}: an example for ${code}`)
-    t.ok(res.description.includes(`\`${code}\``), `${status}: description names ${code}`)
-    t.ok(res.headers['x-request-id'], `${status}: x-request-id header documented`)
+    const statuses = new Set(route.errors.map(code => String(PROBLEMS[code].status)))
+    t.same(Object.keys(op.responses).filter(s => s !== '200').sort(), [...statuses].sort(), `${id}: exactly its error statuses`)
+    for (const code of route.errors) {
+      const status = PROBLEMS[code].status
+      const res = op.responses[String(status)] as Json
+      t.same(Object.keys(res.content), ['application/problem+json'], `${id} ${status}: problem+json only`)
+      const media = res.content['application/problem+json']
+      t.same(media.schema, { $ref: '#/components/schemas/Problem' }, `${id} ${status}: the shared Problem schema`)
+      t.match(media.examples[code], { value: { code, status, title: PROBLEMS[code].title } }, `${id} ${status}: an example for ${code}`)
+      t.ok(res.description.includes(`\`${code}\``), `${id} ${status}: description names ${code}`)
+      t.ok(res.headers['x-request-id'], `${id} ${status}: x-request-id header documented`)
+    }
+    t.ok(op.responses['429'].headers['retry-after'], `${id}: 429 documents Retry-After`)
+    t.ok(op.responses['503'].headers['retry-after'], `${id}: 503 documents Retry-After`)
+    t.ok(op.responses['401'].headers['www-authenticate'], `${id}: 401 documents WWW-Authenticate`)
   }
-  t.ok(op.responses['429'].headers['retry-after'], '429 documents Retry-After')
-  t.ok(op.responses['503'].headers['retry-after'], '503 documents Retry-After')
-  t.ok(op.responses['401'].headers['www-authenticate'], '401 documents WWW-Authenticate')
 
   const problem = doc.components.schemas.Problem as Json
   t.same(problem.required, ['type', 'title', 'status', 'detail', 'code', 'requestId'])

@@ -24,7 +24,7 @@ test('the gateway refuses bad credentials with HTTP 403 and no envelope', async 
     'a timestamp 25 s old is within the window')
 })
 
-test('wrong path 404, wrong method 405, wrong content type 415, over 64 KiB 413', async (t) => {
+test('wrong path 404, wrong method 405, wrong content type 415, over 128 KiB 413', async (t) => {
   const sim = await build(t)
   const body = JSON.stringify(collectionBody(sim))
   const call = async (path: string, method: 'GET' | 'POST' | 'PUT', hdrs = headers(sim), payload: string | undefined = body) => {
@@ -43,7 +43,7 @@ test('wrong path 404, wrong method 405, wrong content type 415, over 64 KiB 413'
   t.equal((await call(PATHS.collection, 'POST', form)).status, 415)
   t.equal((await call(PATHS.collection, 'POST', { ...headers(sim), 'content-type': 'Application/JSON; charset=utf-8' })).status, 200,
     'content type parameters and case do not matter')
-  t.equal((await call(PATHS.collection, 'POST', headers(sim), JSON.stringify({ pad: 'x'.repeat(70_000) }))).status, 413)
+  t.equal((await call(PATHS.collection, 'POST', headers(sim), JSON.stringify({ pad: 'x'.repeat(135_000) }))).status, 413)
   t.equal((await call(PATHS.collection, 'POST', headers(sim), '{"user_code":')).status, 400, 'malformed JSON')
 })
 
