@@ -33,7 +33,7 @@ function storeAdapter (store: Store): FastifyRateLimitStoreCtor {
 }
 
 /**
- * RATE_LIMIT_MAX requests per RATE_LIMIT_WINDOW_SECONDS per caller (fixed window), counted in
+ * RATE_LIMIT_MAX requests per RATE_LIMIT_WINDOW_SECONDS per caller and route (fixed window), counted in
  * the shared store by @fastify/rate-limit. The bucket is the verified caller id, never anything a
  * client can choose: unauthenticated requests count against the client address, which honours
  * X-Forwarded-For only from TRUST_PROXY addresses. Store failures propagate (no skipOnError):
@@ -50,7 +50,8 @@ export default fp<RateLimitPluginOptions>(async function rateLimitPlugin (app, {
     skipOnError: false,
     max,
     timeWindow: windowSeconds * 1000,
-    keyGenerator: (request) => keys.rateLimit(request.caller === undefined ? `ip:${normalizeIP(request.ip)}` : `caller:${request.caller.id}`),
+    // One count per route: a burst of journal reads must not use up an agent's Verify OTP.
+    keyGenerator: (request) => keys.rateLimit(`${request.method} ${request.routeOptions.url ?? ''} ${request.caller === undefined ? `ip:${normalizeIP(request.ip)}` : `caller:${request.caller.id}`}`),
     // A ProblemError carries statusCode 429, so the one error handler renders it (without one, a 429 would become a 500).
     errorResponseBuilder: (_request, context) => {
       app.metrics.rateLimited('rate_limit')

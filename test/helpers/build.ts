@@ -9,6 +9,7 @@ import { mintToken } from '../../src/dev/tokens.ts'
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts'
 import { captureLogs, collected, type Secrets, type LogCapture } from './leaks.ts'
 import { testAadhaar, testMobile } from './aadhaar.ts'
+import { testOtp } from './pid.ts'
 
 export interface Built {
   app: Awaited<ReturnType<typeof buildApp>>
@@ -22,6 +23,10 @@ export interface Built {
   body (extra?: Record<string, unknown>): Record<string, unknown>
   /** POST /agents/{userCode}/ekyc/otp over real HTTP; the response is checked for leaks. */
   post (userCode: string, body: unknown, headers?: Record<string, string>): Promise<Reply>
+  /** Any route over real HTTP, as the agent unless headers say otherwise; the response is checked for leaks. */
+  call (method: 'GET' | 'POST', path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>
+  /** The one OTP the simulator accepts in this build: 8 digits with a leading zero, registered as a secret. */
+  otp: string
 }
 
 export interface Reply {
@@ -45,7 +50,7 @@ function wireRecorder (secrets: Secrets, base?: Dispatcher): Dispatcher {
     secrets.add(headers?.['secret-key'], headers?.developer_key)
     if (typeof opts.body === 'string') {
       const sent = JSON.parse(opts.body) as Record<string, string>
-      secrets.add(sent.aadhar, sent.aadhaar, sent.customer_id)
+      secrets.add(sent.aadhar, sent.aadhaar, sent.customer_id, sent.otp, sent.piddata)
     }
     return dispatch(opts, handler)
   })
@@ -53,8 +58,9 @@ function wireRecorder (secrets: Secrets, base?: Dispatcher): Dispatcher {
 
 /** The app against a real simulator, both on port 0, with captured logs scanned for secrets when the test ends. */
 export async function build (t: Test, options: BuildOptions = {}): Promise<Built> {
-  const sim = await startSimulator(options.simulator)
   const secrets = collected.secrets
+  const otp = testOtp(secrets)
+  const sim = await startSimulator({ otp, ...options.simulator })
   const logs = captureLogs()
   collected.logs.push(logs)
   const jwtSecret = randomBytes(32).toString('base64url')
@@ -102,10 +108,14 @@ export async function build (t: Test, options: BuildOptions = {}): Promise<Built
   }
 
   async function post (userCode: string, payload: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-    const res = await request(`${address}/agents/${userCode}/ekyc/otp`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.agent}`, ...headers },
-      body: typeof payload === 'string' ? payload : JSON.stringify(payload)
+    return await call('POST', `/agents/${userCode}/ekyc/otp`, payload, headers)
+  }
+
+  async function call (method: 'GET' | 'POST', path: string, payload?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+    const res = await request(`${address}${path}`, {
+      method,
+      headers: { ...(payload === undefined ? {} : { 'content-type': 'application/json' }), authorization: `Bearer ${tokens.agent}`, ...headers },
+      ...(payload === undefined ? {} : { body: typeof payload === 'string' ? payload : JSON.stringify(payload) })
     })
     const text = await res.body.text()
     secrets.assertClean(t, text, `the ${res.statusCode} response`)
@@ -114,5 +124,5 @@ export async function build (t: Test, options: BuildOptions = {}): Promise<Built
     return { status: res.statusCode, headers: res.headers, json, text }
   }
 
-  return { app, sim, url: address, config, logs, secrets, tokens, body, post }
+  return { app, sim, url: address, config, logs, secrets, tokens, body, post, call, otp: sim.otp }
 }
