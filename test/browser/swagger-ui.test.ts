@@ -14,7 +14,7 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
   '--disable-component-update', '--disable-sync']
 const AGENT = '20810200'
 
-test('Swagger UI: authorize with an ops token, try the OTP route, get a 200 with an otpRefId', {
+test('Swagger UI: authorize with an ops token, send an OTP, verify it, read the journal', {
   skip: !existsSync(CHROMIUM) && process.env.CI === undefined ? `${CHROMIUM} not installed` : false
 }, async (t) => {
   if (!existsSync(CHROMIUM)) {
@@ -66,6 +66,31 @@ test('Swagger UI: authorize with an ops token, try the OTP route, get a 200 with
   t.match(JSON.parse(responseBody), { otpRefId: /^[0-9]+$/, clientRefId: String, message: String }, 'the page shows the OTP reference')
   t.equal(s.sim.calls.length, 1, 'Eko (the simulator) was called once, by the browser')
   t.notOk(responseBody.includes(aadhaar), 'the response shown does not repeat the Aadhaar number')
+
+  // Step 2, as ops would do it: the references from the answer above, the OTP the agent read out.
+  const sent = JSON.parse(responseBody) as { otpRefId: string, referenceTid: string }
+  const verify = page.locator('#operations-eKYC-verifyEkycOtp')
+  await verify.locator('.opblock-summary').first().click()
+  await verify.locator('tr[data-param-name="userCode"] input').fill(AGENT)
+  await verify.locator('textarea.body-param__text').fill(JSON.stringify({
+    aadhaar, mobile: '9876543210', latlong: '28.6139,77.2090', otp: s.otp, otpRefId: sent.otpRefId, referenceTid: sent.referenceTid
+  }, null, 2))
+  await verify.locator('button.execute').click()
+  const verified = verify.locator('.live-responses-table')
+  await verified.locator('.response-col_status').filter({ hasText: '200' }).waitFor()
+  const verifiedBody = JSON.parse(await verified.locator('.response-col_description pre').first().innerText()) as Record<string, string>
+  t.match(verifiedBody, { otpRefId: sent.otpRefId, referenceTid: /^EKYK/, message: 'Validation successful' }, 'the page shows the verified OTP and the new reference')
+  t.not(verifiedBody.referenceTid, sent.referenceTid, 'the new referenceTid for the biometric step')
+  t.same(s.sim.calls.map(c => c.operation), ['sendOtp', 'verifyOtp'], 'Eko saw Send OTP then Verify OTP')
+
+  // The journal, as ops read it to answer "why can't this agent finish eKYC?".
+  const journal = page.locator('#operations-eKYC-getEkycJournal')
+  await journal.locator('.opblock-summary').first().click()
+  await journal.locator('tr[data-param-name="userCode"] input').fill(AGENT)
+  await journal.locator('button.execute').click()
+  const read = journal.locator('.live-responses-table')
+  await read.locator('.response-col_status').filter({ hasText: '200' }).waitFor()
+  t.match(JSON.parse(await read.locator('.response-col_description pre').first().innerText()), { step: 'otp_verified', events: [{ action: 'verify_otp', outcome: 'OK', caller: 'ops-1' }, { action: 'send_otp' }] })
 
   await live.scrollIntoViewIfNeeded()
   const shot = join(dir, 'swagger-ui.png')

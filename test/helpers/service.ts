@@ -65,10 +65,15 @@ export async function startService (t: Test, env: Record<string, string>): Promi
 
 /** POST /agents/{userCode}/ekyc/otp; the response is searched for every secret the file used. */
 export async function post (t: Test, service: Service, userCode: string, token: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const res = await request(`${service.url}/agents/${userCode}/ekyc/otp`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
-    body: JSON.stringify(body)
+  return await call(t, service, 'POST', `/agents/${userCode}/ekyc/otp`, token, body, headers)
+}
+
+/** Any route; the response is searched for every secret the file used. */
+export async function call (t: Test, service: Service, method: 'GET' | 'POST', path: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  const res = await request(`${service.url}${path}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), authorization: `Bearer ${token}`, ...headers },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) })
   })
   const text = await res.body.text()
   collected.secrets.assertClean(t, text, `the ${res.statusCode} response`)

@@ -7,7 +7,8 @@ import { testAadhaar, testMobile } from '../helpers/aadhaar.ts'
 import { assertNoLeaks, collected } from '../helpers/leaks.ts'
 import { redisAvailable, startRedis } from '../helpers/redis.ts'
 import { assertRedisClean, retryAfter } from './helpers.ts'
-import { post, startService, type Service } from '../helpers/service.ts'
+import { testOtp } from '../helpers/pid.ts'
+import { call, post, startService, type Service } from '../helpers/service.ts'
 
 // Two instances of the service behind an imaginary load balancer: one Redis, one simulated Eko.
 const RATE_LIMIT_MAX = 25
@@ -22,7 +23,7 @@ function body (): Record<string, unknown> {
 
 if (redisAvailable()) {
   const redis = await startRedis(t)
-  const sim = await startSimulator()
+  const sim = await startSimulator({ otp: testOtp(collected.secrets) })
   t.teardown(() => sim.close())
   const jwtSecret = randomBytes(32).toString('base64url')
   collected.secrets.add(sim.accessKey, sim.developerKey, jwtSecret)
@@ -104,6 +105,40 @@ if (redisAvailable()) {
     t.equal(limited.length, 5, 'the rest refused')
     t.ok(limited.every(a => a.json.code === 'OTP_RATE_LIMITED' && retryAfter(a) > 0), '429 OTP_RATE_LIMITED with Retry-After')
     t.equal(sim.calls.length - before, RATE_LIMIT_MAX, 'Eko called only for the served ones')
+  })
+
+  t.test('wrong OTPs are counted in Redis: the attempts run out across instances, and the journal is shared', async (t) => {
+    const agent = '20810303'
+    const token = await agentToken(agent)
+    const who = body()
+    const sent = await post(t, one, agent, token, who)
+    t.equal(sent.status, 200)
+    const verify = (service: Service, otp: string, refs = sent.json) =>
+      call(t, service, 'POST', `/agents/${agent}/ekyc/otp/verify`, token, { ...who, otp, otpRefId: refs.otpRefId, referenceTid: refs.referenceTid })
+    const verifies = () => sim.calls.filter(c => c.userCode === agent && c.operation === 'verifyOtp').length
+    for (const [i, service] of [one, two, one].entries()) {
+      const wrong = `4${i}${i}${i}${i}${i}${i}7`
+      collected.secrets.add(wrong)
+      t.equal((await verify(service, wrong)).json.code, 'OTP_INVALID', `wrong OTP ${i + 1} on instance ${service === one ? 'one' : 'two'}`)
+    }
+    const right = await verify(two, sim.otp)
+    t.equal(right.status, 422)
+    t.equal(right.json.code, 'OTP_ATTEMPTS_EXCEEDED', 'the right OTP, on the other instance, is refused: three wrong ones were counted in Redis')
+    t.equal(verifies(), 3, 'Eko saw three verifies')
+
+    // Six simultaneous guesses on a new OTP, over both instances: three reach Eko.
+    const fresh = await post(t, two, '20810304', await agentToken('20810304'), who)
+    const token4 = await agentToken('20810304')
+    const guesses = await Promise.all(Array.from({ length: 6 }, (_, i) =>
+      call(t, both[i % 2]!, 'POST', '/agents/20810304/ekyc/otp/verify', token4, { ...who, otp: '55554444', otpRefId: fresh.json.otpRefId, referenceTid: fresh.json.referenceTid })))
+    collected.secrets.add('55554444')
+    t.same(guesses.map(g => g.json.code).sort(), ['OTP_ATTEMPTS_EXCEEDED', 'OTP_ATTEMPTS_EXCEEDED', 'OTP_ATTEMPTS_EXCEEDED', 'OTP_INVALID', 'OTP_INVALID', 'OTP_INVALID'])
+    t.equal(sim.calls.filter(c => c.userCode === '20810304' && c.operation === 'verifyOtp').length, 3, 'three reached Eko')
+
+    const journal = await call(t, one, 'GET', `/agents/${agent}/ekyc`, token)
+    t.same((journal.json.events as Array<{ outcome: string }>).map(e => e.outcome), ['OTP_ATTEMPTS_EXCEEDED', 'OTP_INVALID', 'OTP_INVALID', 'OTP_INVALID', 'OK'],
+      'instance one reads what both recorded')
+    t.equal(journal.json.step, 'otp_sent')
   })
 
   t.test('nothing secret is stored in Redis', t => assertRedisClean(t, redis))

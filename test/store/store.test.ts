@@ -65,6 +65,49 @@ for (const [name, make] of backends) {
     await sleep(250)
     t.match(await store.increment(key, 200), { count: 1 }, 'a new window')
   })
+
+  t.test(`${name}: decrement gives one back, never below zero, keeps the window, creates nothing`, async (t) => {
+    const store = await open(t, make)
+    const key = fresh('dec')
+    await store.decrement(key)
+    t.equal(await store.get(key), undefined, 'nothing created')
+    await store.increment(key, 5000)
+    await store.increment(key, 5000)
+    await store.decrement(key)
+    t.equal(await store.get(key), '1')
+    await store.decrement(key)
+    await store.decrement(key)
+    t.equal(await store.get(key), '0', 'not below zero')
+    const { count, ttlMs } = await store.increment(key, 60_000)
+    t.equal(count, 1)
+    t.ok(ttlMs <= 5000, 'still the first window')
+  })
+
+  t.test(`${name}: raise keeps the larger number and renews the TTL; get reads it`, async (t) => {
+    const store = await open(t, make)
+    const key = fresh('raise')
+    t.equal(await store.get(key), undefined)
+    t.equal(await store.raise(key, 2, 150), 2, 'absent counts as lower')
+    t.equal(await store.raise(key, 1, 150), 2, 'never lowered')
+    t.equal(await store.raise(key, 20261130, 150), 20261130, 'large numbers (a date) kept exactly')
+    t.equal(await store.raise(key, 0, 10_000), 20261130, 'raising by 0 only renews the TTL')
+    await sleep(200)
+    t.equal(await store.get(key), '20261130', 'still there after the first TTL')
+    const results = await Promise.all([3, 9, 5, 7].map(n => store.raise(fresh('r') + 'x', n, 1000)))
+    t.same(results, [3, 9, 5, 7])
+  })
+
+  t.test(`${name}: pushCapped keeps the newest first, at most max, with a TTL; list reads it`, async (t) => {
+    const store = await open(t, make)
+    const key = fresh('list')
+    t.same(await store.list(key), [], 'empty when absent')
+    for (let i = 1; i <= 5; i++) await store.pushCapped(key, `e${i}`, 3, 150)
+    t.same(await store.list(key), ['e5', 'e4', 'e3'])
+    await Promise.all(Array.from({ length: 10 }, (_, i) => store.pushCapped(key, `c${i}`, 3, 150)))
+    t.equal((await store.list(key)).length, 3, 'concurrent pushes stay capped')
+    await sleep(200)
+    t.same(await store.list(key), [], 'gone after the TTL')
+  })
 }
 
 t.test('createStore: memory without REDIS_URL, Redis with it', async (t) => {
@@ -82,7 +125,8 @@ t.test('redis: nobody listening — every operation fails fast with UPSTREAM_UNA
   t.teardown(() => store.close())
   const started = Date.now()
   t.equal(await store.ping(300), false, 'not reachable')
-  for (const op of [() => store.putIfAbsent('ekyc:x', 'v', 1000), () => store.increment('ekyc:y', 1000), () => store.deleteIf('ekyc:x', 'v')]) {
+  for (const op of [() => store.putIfAbsent('ekyc:x', 'v', 1000), () => store.increment('ekyc:y', 1000), () => store.deleteIf('ekyc:x', 'v'),
+    () => store.pushCapped('ekyc:l', 'v', 3, 1000), () => store.list('ekyc:l'), () => store.raise('ekyc:r', 1, 1000), () => store.get('ekyc:r'), () => store.decrement('ekyc:y')]) {
     const err = await op().then(() => undefined, (e: unknown) => e)
     t.ok(isProblem(err) && err.code === 'UPSTREAM_UNAVAILABLE' && err.retryAfter !== undefined, 'UPSTREAM_UNAVAILABLE with a Retry-After')
   }
@@ -101,6 +145,9 @@ t.test('keyspace: key names and fingerprints are keyed hashes, the same on every
   t.not(name, other.idempotency('agent:9876543210', 'POST /x', 'my-key'), 'another secret, other names')
   t.not(a.rateLimit('caller:x'), a.rateLimit('ip:x'))
   t.not(a.cooldown('20810200'), a.cooldown('20810201'))
+  t.not(a.journal('20810200', 'events'), a.journal('20810200', 'step'), 'one key per part of the journal')
+  t.notOk(a.journal('20810200', 'events').includes('20810200') || a.otpAttempts('20810200', '2465238').includes('2465238'), 'no user code or OTP reference in plain form')
+  t.not(a.otpAttempts('20810200', '2465238'), a.otpAttempts('20810201', '2465238'), 'attempts are per agent and reference')
   const facts = ['20810200', '234123412346', '9876543210', '28.6,77.2', null]
   t.equal(a.fingerprint(facts), b.fingerprint(facts))
   t.not(a.fingerprint(facts), a.fingerprint([...facts.slice(0, 4), 'REF1']), 'any field changes it')
