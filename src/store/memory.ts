@@ -12,23 +12,17 @@ export function createMemoryStore (options: { sweepMs?: number, now?: () => numb
   const lists = new Map<string, ListItem>()
   const now = options.now ?? Date.now
 
-  function live (key: string): Item | undefined {
-    const item = items.get(key)
-    if (item !== undefined && item.expiresAt <= now()) {
-      items.delete(key)
+  /** The entry under `key` unless it has expired (then it is dropped). */
+  function fresh<T extends { expiresAt: number }> (map: Map<string, T>, key: string): T | undefined {
+    const entry = map.get(key)
+    if (entry !== undefined && entry.expiresAt <= now()) {
+      map.delete(key)
       return undefined
     }
-    return item
+    return entry
   }
-
-  function liveList (key: string): ListItem | undefined {
-    const list = lists.get(key)
-    if (list !== undefined && list.expiresAt <= now()) {
-      lists.delete(key)
-      return undefined
-    }
-    return list
-  }
+  const live = (key: string) => fresh(items, key)
+  const liveList = (key: string) => fresh(lists, key)
 
   const sweep = setInterval(() => {
     const t = now()
