@@ -1,3 +1,4 @@
+import { problem } from '../errors.ts'
 import { verhoeffValid } from './verhoeff.ts'
 
 /** Accepts `XXXX XXXX XXXX`, `XXXX-XXXX-XXXX` or 12 plain digits; the separators only between groups of four. */
@@ -13,4 +14,11 @@ export function normaliseAadhaar (input: string): string | undefined {
   const digits = input.replace(/[ -]/g, '')
   if (!/^[2-9][0-9]{11}$/.test(digits)) return undefined
   return verhoeffValid(digits) ? digits : undefined
+}
+
+/** The 12 digits of a request's Aadhaar number, or 400 INVALID_AADHAAR (which never repeats it). */
+export function requireAadhaar (input: string): string {
+  const digits = normaliseAadhaar(input)
+  if (digits === undefined) throw problem('INVALID_AADHAAR', 'aadhaar is not a valid Aadhaar number (first digit 2–9, Verhoeff check digit)')
+  return digits
 }

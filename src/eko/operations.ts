@@ -65,8 +65,6 @@ export interface Operation<I extends AgentInput, V> {
   method: 'POST' | 'PUT'
   /** Below EKO_BASE_URL. */
   path: `/${string}`
-  /** The request fields beyond the Aadhaar number that this call needs. */
-  requires: ReadonlyArray<'mobile' | 'latlong'>
   /** Eko's JSON body; the Aadhaar field arrives encrypted. */
   body (input: I, initiatorId: string, encryptedAadhaar: string): Record<string, string>
   /** A refusal only this call knows, read before the shared rules (and before success, where Eko says so). */
@@ -81,6 +79,15 @@ export interface Operation<I extends AgentInput, V> {
 export function fromText (value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value)
   return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+/**
+ * An OTP reference or transaction id from Eko, if it has the form the next step accepts from the
+ * caller; anything else would leave the agent stuck one step later, so it is refused now.
+ */
+function reference (value: unknown): string | undefined {
+  const text = fromText(value)
+  return text !== undefined && /^[A-Za-z0-9_-]{1,64}$/.test(text) ? text : undefined
 }
 
 /** Eko's hint only when it is masked; a full number from Eko is never passed on. */
@@ -100,21 +107,20 @@ function agentFields (input: AgentInput, initiatorId: string, encryptedAadhaar: 
 
 /** Eko accepted but left out what the caller needs next: not the caller's fault, and nothing to retry blindly. */
 function missing (what: string, detail: string): Refused {
-  return { ok: false, code: 'UPSTREAM_ERROR', detail, ekoStatus: 0, logHint: `success envelope without data.${what}` }
+  return { ok: false, code: 'UPSTREAM_ERROR', detail, ekoStatus: 0, logHint: `success envelope without a usable data.${what}` }
 }
 
 const sendOtpCollection: Operation<AgentInput, OtpSentValue> = {
   name: 'sendOtp',
   method: 'POST',
   path: '/user/collection/aeps-fingpay/kyc/otp',
-  requires: ['mobile', 'latlong'],
   body: agentFields,
   accept (answer) {
-    const otpRefId = fromText(answer.data.otp_ref_id)
+    const otpRefId = reference(answer.data.otp_ref_id)
     // Eko accepted (the OTP has probably gone out) but gave no reference: the caller cannot go
     // on, and the route still starts the agent's cooldown so a retry cannot send a second one.
     if (otpRefId === undefined) return missing('otp_ref_id', 'Eko accepted the request but its reply had no OTP reference; try again after the cooldown')
-    const referenceTid = fromText(answer.data.reference_tid)
+    const referenceTid = reference(answer.data.reference_tid)
     return { value: { otpRefId, ...(referenceTid === undefined ? {} : { referenceTid }) } }
   },
   defaultMessage: 'OTP request has been sent'
@@ -124,7 +130,6 @@ const sendOtpCollection: Operation<AgentInput, OtpSentValue> = {
 const sendOtpCustomer: Operation<AgentInput, OtpSentValue> = {
   ...sendOtpCollection,
   path: '/customer/aeps/fingpay/kyc/otp',
-  requires: [],
   body: (input, initiatorId, encryptedAadhaar) => ({
     initiator_id: initiatorId,
     user_code: input.userCode,
@@ -146,7 +151,6 @@ const verifyOtp: Operation<VerifyOtpInput, OtpVerifiedValue> = {
   name: 'verifyOtp',
   method: 'PUT',
   path: '/user/collection/aeps-fingpay/kyc/otp/verify',
-  requires: ['mobile', 'latlong'],
   body: (input, initiatorId, encryptedAadhaar) => ({
     ...agentFields(input, initiatorId, encryptedAadhaar),
     otp: input.otp,
@@ -159,9 +163,9 @@ const verifyOtp: Operation<VerifyOtpInput, OtpVerifiedValue> = {
   },
   accept (answer) {
     // The biometric step needs the new reference_tid: without it the agent cannot go on.
-    const referenceTid = fromText(answer.data.reference_tid)
+    const referenceTid = reference(answer.data.reference_tid)
     if (referenceTid === undefined) return missing('reference_tid', 'Eko accepted the OTP but its reply had no new reference; send a new OTP')
-    const otpRefId = fromText(answer.data.otp_ref_id)
+    const otpRefId = reference(answer.data.otp_ref_id)
     return { value: { referenceTid, ...(otpRefId === undefined ? {} : { otpRefId }) } }
   },
   defaultMessage: 'Validation successful'
@@ -171,7 +175,6 @@ const biometric: Operation<BiometricInput, NoValue> = {
   name: 'biometric',
   method: 'PUT',
   path: '/user/collection/aeps-fingpay/kyc/biometric',
-  requires: ['mobile', 'latlong'],
   body: (input, initiatorId, encryptedAadhaar) => ({
     ...agentFields(input, initiatorId, encryptedAadhaar),
     piddata: input.pidData,
@@ -190,7 +193,6 @@ const dailyAuth: Operation<DailyAuthInput, NoValue> = {
   name: 'dailyAuth',
   method: 'PUT',
   path: '/user/collection/aeps-fingpay/kyc/biometric/daily',
-  requires: ['mobile', 'latlong'],
   body: (input, initiatorId, encryptedAadhaar) => ({
     ...agentFields(input, initiatorId, encryptedAadhaar),
     piddata: input.pidData,

@@ -10,9 +10,12 @@ export type PidCheck = { ok: true } | { ok: false, detail: string }
 
 class Refusal extends Error {}
 
-/** Device text that may be shown: letters, digits and a little punctuation, never a long number. */
-function safeText (value: string | undefined, max: number): string {
-  return (value ?? '').replace(/[^A-Za-z0-9 .,'()_-]/g, '').replace(/\d{5,}/g, '').trim().slice(0, max)
+/** RD service error codes are short numbers (700, 720, …); anything else is not shown. */
+const ERR_CODE = /^-?[0-9]{1,4}$/
+
+/** Device words that may be shown: letters and a little punctuation, no digits at all (a number there could be anyone's). */
+function deviceWords (value: string | undefined): string {
+  return (value ?? '').replace(/[^A-Za-z .,'()_-]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80)
 }
 
 /**
@@ -54,8 +57,8 @@ export function checkPidData (xml: string): PidCheck {
   if (root === undefined) return { ok: false, detail: 'pidData is not well-formed XML' }
   if (resp === undefined) return { ok: false, detail: 'pidData has no Resp element: it is not what the fingerprint device returned' }
   if (resp.errCode !== '0') {
-    const code = safeText(resp.errCode, 12) || 'missing'
-    const info = safeText(resp.errInfo, 80)
+    const code = resp.errCode !== undefined && ERR_CODE.test(resp.errCode) ? resp.errCode : 'not a number'
+    const info = deviceWords(resp.errInfo)
     return { ok: false, detail: `the fingerprint device reported a capture error (errCode ${code}${info === '' ? '' : `: ${info}`}); capture the fingerprint again` }
   }
   return { ok: true }

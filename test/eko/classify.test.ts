@@ -40,6 +40,8 @@ const rows: Array<[OperationName, string, number, string, string]> = [
   ['verifyOtp', 'not found (463)', 200, envelope({ status: 463, message: 'User not found' }), 'AGENT_NOT_FOUND'],
   ['verifyOtp', 'success without the new reference_tid', 200, JSON.stringify({ status: 0, response_type_id: 1604, data: { otp_ref_id: '1' } }), 'UPSTREAM_ERROR'],
   ['verifyOtp', '500', 500, '', 'UPSTREAM_ERROR'],
+  ['verifyOtp', 'a new reference_tid the next step would refuse', 200, JSON.stringify({ status: 0, data: { otp_ref_id: '1', reference_tid: 'EKY KF/2' } }), 'UPSTREAM_ERROR'],
+  ['sendOtp', 'an otp_ref_id the next step would refuse', 200, JSON.stringify({ status: 0, data: { otp_ref_id: 'x'.repeat(65) } }), 'UPSTREAM_ERROR'],
   ['biometric', 'eKYC successful (1605)', 200, JSON.stringify({ status: 0, response_type_id: 1605, message: 'Congratulations! eKYC successful', data: {} }), 'OK'],
   ['biometric', 'steps skipped (461 with a reason)', 200, envelope({ status: 461, message: 'Failed', data: { reason: 'Merchant is Inactive or Invalid Details' } }), 'EKYC_REJECTED'],
   ['biometric', 'already approved (585)', 200, envelope({ status: 585, message: 'KYC already approved' }), 'EKYC_ALREADY_COMPLETED'],

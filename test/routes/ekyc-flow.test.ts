@@ -1,6 +1,7 @@
 import { test, type Test } from 'tap'
 import { build, type Built, type Reply } from '../helpers/build.ts'
 import { assertNoLeaks } from '../helpers/leaks.ts'
+import { grouped } from '../helpers/aadhaar.ts'
 import { testPidData } from '../helpers/pid.ts'
 import { isProblem as isContractProblem } from '../helpers/problem.ts'
 
@@ -144,6 +145,7 @@ test('the PID document: refused before Eko unless it is a capture the device rep
     ['another root', '<Pid><Resp errCode="0"/></Pid>', /root element must be PidData/],
     ['no Resp', '<PidData><Data type="X">QUJD</Data></PidData>', /no Resp element/],
     ['a capture error', testPidData(s.secrets, '<Resp errCode="720" errInfo="Capture timed out" fCount="0"/>'), /errCode 720: Capture timed out/],
+    ['a number in the device\'s words', testPidData(s.secrets, `<Resp errCode="${grouped(String(a.who.aadhaar))}" errInfo="Aadhaar ${grouped(String(a.who.aadhaar))} / ${String(a.who.mobile)} rejected"/>`), /^the fingerprint device reported a capture error \(errCode not a number: Aadhaar rejected\)/],
     ['an entity bomb', '<?xml version="1.0"?><!DOCTYPE PidData [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><PidData><Resp errCode="0"/>&b;</PidData>', /DOCTYPE/],
     ['an external entity', '<!DOCTYPE PidData [<!ENTITY x SYSTEM "file:///etc/passwd">]><PidData><Resp errCode="0"/>&x;</PidData>', /DOCTYPE/],
     ['an undeclared entity', '<PidData><Resp errCode="0"/>&x;</PidData>', /not well-formed XML/],
@@ -153,6 +155,7 @@ test('the PID document: refused before Eko unless it is a capture the device rep
     const res = await a.biometric(verified.json, { pidData })
     isProblem(t, res, 400, 'INVALID_PID_DATA')
     t.match(res.json.detail, detail, `${name}: the detail says what is wrong`)
+    t.notMatch(res.json.detail, /[0-9]{3} ?[0-9]{3}/, `${name}: no number of the caller's in the detail`)
     const daily = await a.daily({ pidData })
     isProblem(t, daily, 400, 'INVALID_PID_DATA')
   }
@@ -243,6 +246,8 @@ test('customer variant: the later steps answer 501 NOT_IMPLEMENTED without calli
     t.match(res.json.detail, /EKO_API_VARIANT=collection/)
   }
   isProblem(t, await s.call('POST', `${A}/ekyc/otp/verify`, {}), 501, 'NOT_IMPLEMENTED')
+  isProblem(t, await s.call('POST', `${A}/ekyc/otp/verify`, 'not json', { 'content-type': 'text/plain' }), 501, 'NOT_IMPLEMENTED')
+  isProblem(t, await s.call('POST', `${A}/daily-auth`, { pad: 'x'.repeat(70 * 1024) }), 501, 'NOT_IMPLEMENTED')
   isProblem(t, await a.daily({}, { authorization: `Bearer ${s.tokens.other}` }), 403, 'FORBIDDEN')
   t.equal((await s.post(AGENT, { aadhaar: a.who.aadhaar })).status, 200, 'Send OTP works')
   const journal = await a.journal()
@@ -266,6 +271,31 @@ test('Idempotency-Key per route: a verify retry replays; one key on two routes i
   t.same(s.sim.calls.map(c => c.operation), ['sendOtp', 'verifyOtp'], 'Eko called once per route')
   const events = (await a.journal()).json.events as Array<Record<string, string>>
   t.same(events.map(e => `${e.action} ${e.outcome}`), ['verify_otp IDEMPOTENCY_KEY_REUSED', 'verify_otp OK', 'verify_otp OK', 'send_otp OK'], 'a replay is an event with the replayed outcome')
+})
+
+test('a 409 EKYC_ALREADY_COMPLETED is final: a retry with the same Idempotency-Key replays it', async (t) => {
+  const s = await build(t)
+  const a = agent(s)
+  const sent = await a.send()
+  const verified = await a.verify(sent.json)
+  t.equal((await a.biometric(verified.json)).status, 200)
+  const key = { 'idempotency-key': 'after-completion-1' }
+  const first = await a.send({}, key)
+  isProblem(t, first, 409, 'EKYC_ALREADY_COMPLETED')
+  const again = await a.send({}, key)
+  t.equal(again.headers['idempotent-replayed'], 'true', 'replayed')
+  t.equal(again.text, first.text)
+  t.equal(s.sim.calls.length, 4, 'Eko not asked twice')
+})
+
+test('wrong OTPs for 0012345 and 12345 are one count: leading zeros do not buy more guesses', async (t) => {
+  const s = await build(t, { config: { OTP_VERIFY_MAX_ATTEMPTS: 2 } })
+  const a = agent(s)
+  const sent = await a.send()
+  const ref = String(sent.json.otpRefId)
+  for (const otpRefId of [ref, `0${ref}`]) isProblem(t, await a.verify({ ...sent.json, otpRefId }, { otp: '70707070' }), 422, 'OTP_INVALID')
+  isProblem(t, await a.verify({ ...sent.json, otpRefId: `00${ref}` }), 422, 'OTP_ATTEMPTS_EXCEEDED')
+  s.secrets.add('70707070')
 })
 
 test('the rate limit counts each route on its own', async (t) => {

@@ -17,8 +17,7 @@ const dailyAuthRoute: FastifyPluginAsyncTypebox<DailyAuthRouteOptions> = async (
   const operation = operations[variant].dailyAuth
 
   app.post('/agents/:userCode/daily-auth', {
-    onRequest: [app.authenticateAndLimit, app.authorizeAgent],
-    preValidation: requireOperation(operation, variant),
+    onRequest: [app.authenticateAndLimit, app.authorizeAgent, requireOperation(operation, variant)],
     bodyLimit: PID_BODY_LIMIT,
     schema: {
       tags: ['eKYC'],
@@ -49,7 +48,7 @@ const dailyAuthRoute: FastifyPluginAsyncTypebox<DailyAuthRouteOptions> = async (
       action: 'daily_auth',
       operation: operation!,
       input: { userCode, aadhaar, clientRefId, mobile, latlong, pidData, bankCode },
-      facts: [userCode, aadhaar, mobile, latlong, body.clientRefId, pidData, bankCode],
+      givenClientRefId: body.clientRefId,
       advances: { dailyAuthenticated: true },
       answer: (_value, message) => ({ status: 'authenticated' as const, clientRefId, message })
     })

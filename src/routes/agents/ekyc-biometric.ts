@@ -17,8 +17,7 @@ const biometricRoute: FastifyPluginAsyncTypebox<BiometricRouteOptions> = async (
   const operation = operations[variant].biometric
 
   app.post('/agents/:userCode/ekyc/biometric', {
-    onRequest: [app.authenticateAndLimit, app.authorizeAgent],
-    preValidation: requireOperation(operation, variant),
+    onRequest: [app.authenticateAndLimit, app.authorizeAgent, requireOperation(operation, variant)],
     bodyLimit: PID_BODY_LIMIT,
     schema: {
       tags: ['eKYC'],
@@ -49,7 +48,7 @@ const biometricRoute: FastifyPluginAsyncTypebox<BiometricRouteOptions> = async (
       action: 'biometric',
       operation: operation!,
       input: { userCode, aadhaar, clientRefId, mobile, latlong, pidData, bankCode, otpRefId, referenceTid },
-      facts: [userCode, aadhaar, mobile, latlong, body.clientRefId, pidData, bankCode, otpRefId, referenceTid],
+      givenClientRefId: body.clientRefId,
       advances: { step: 'completed' },
       answer: (_value, message) => ({ status: 'completed' as const, clientRefId, message })
     })

@@ -1,10 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { normaliseAadhaar } from '../../aadhaar/aadhaar.ts'
+import { requireAadhaar } from '../../aadhaar/aadhaar.ts'
 import { operations, type VariantName } from '../../eko/operations.ts'
-import { problem } from '../../errors.ts'
 import { problemResponses } from '../../problem-schema.ts'
 import { newClientRefId } from './client-ref.ts'
-import { INVALID_AADHAAR_DETAIL } from './ekyc-otp.ts'
 import { IdempotencyHeaders } from './idempotency.ts'
 import type { OtpAttempts } from './otp-attempts.ts'
 import { OtpVerified, replayableHeaders, UserCodeParams, VerifyOtpBody } from './schemas.ts'
@@ -22,8 +20,7 @@ const verifyOtpRoute: FastifyPluginAsyncTypebox<VerifyOtpRouteOptions> = async (
   const operation = operations[variant].verifyOtp
 
   app.post('/agents/:userCode/ekyc/otp/verify', {
-    onRequest: [app.authenticateAndLimit, app.authorizeAgent],
-    preValidation: requireOperation(operation, variant),
+    onRequest: [app.authenticateAndLimit, app.authorizeAgent, requireOperation(operation, variant)],
     schema: {
       tags: ['eKYC'],
       operationId: 'verifyEkycOtp',
@@ -46,8 +43,7 @@ const verifyOtpRoute: FastifyPluginAsyncTypebox<VerifyOtpRouteOptions> = async (
   }, async function verifyOtp (request, reply) {
     const { userCode } = request.params
     const body = request.body
-    const aadhaar = normaliseAadhaar(body.aadhaar)
-    if (aadhaar === undefined) throw problem('INVALID_AADHAAR', INVALID_AADHAAR_DETAIL)
+    const aadhaar = requireAadhaar(body.aadhaar)
     const clientRefId = body.clientRefId ?? newClientRefId()
     const { otp, otpRefId, referenceTid, mobile, latlong } = body
 
@@ -55,7 +51,7 @@ const verifyOtpRoute: FastifyPluginAsyncTypebox<VerifyOtpRouteOptions> = async (
       action: 'verify_otp',
       operation: operation!,
       input: { userCode, aadhaar, clientRefId, mobile, latlong, otp, otpRefId, referenceTid },
-      facts: [userCode, aadhaar, mobile, latlong, body.clientRefId, otp, otpRefId, referenceTid],
+      givenClientRefId: body.clientRefId,
       guard: (call) => attempts.verify(userCode, otpRefId, request.log, call),
       advances: { step: 'otp_verified' },
       answer: (value, message) => ({ otpRefId: value.otpRefId ?? otpRefId, referenceTid: value.referenceTid, clientRefId, message })

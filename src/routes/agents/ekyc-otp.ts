@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { normaliseAadhaar } from '../../aadhaar/aadhaar.ts'
+import { requireAadhaar } from '../../aadhaar/aadhaar.ts'
 import { operations, type VariantName } from '../../eko/operations.ts'
-import { problem } from '../../errors.ts'
 import { problemResponses } from '../../problem-schema.ts'
 import { maskMobile, newClientRefId } from './client-ref.ts'
 import type { Cooldown } from './cooldown.ts'
@@ -14,8 +13,6 @@ export interface EkycOtpRouteOptions {
   run: RunStep
   cooldown: Cooldown
 }
-
-export const INVALID_AADHAAR_DETAIL = 'aadhaar is not a valid Aadhaar number (first digit 2–9, Verhoeff check digit)'
 
 /**
  * POST /agents/{userCode}/ekyc/otp: authenticate and rate-limit → authorise → validate →
@@ -49,8 +46,7 @@ const ekycOtpRoute: FastifyPluginAsyncTypebox<EkycOtpRouteOptions> = async (app,
   }, async function sendOtp (request, reply) {
     const { userCode } = request.params
     const body = request.body as SendOtpBody
-    const aadhaar = normaliseAadhaar(body.aadhaar)
-    if (aadhaar === undefined) throw problem('INVALID_AADHAAR', INVALID_AADHAAR_DETAIL)
+    const aadhaar = requireAadhaar(body.aadhaar)
     const clientRefId = body.clientRefId ?? newClientRefId()
     const input = { userCode, aadhaar, clientRefId, mobile: body.mobile, latlong: body.latlong }
 
@@ -58,7 +54,7 @@ const ekycOtpRoute: FastifyPluginAsyncTypebox<EkycOtpRouteOptions> = async (app,
       action: 'send_otp',
       operation,
       input,
-      facts: [userCode, aadhaar, body.mobile, body.latlong, body.clientRefId],
+      givenClientRefId: body.clientRefId,
       guard: (call) => cooldown.send(userCode, request.log, call),
       advances: { step: 'otp_sent' },
       answer (value, message) {

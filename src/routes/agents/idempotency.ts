@@ -20,9 +20,13 @@ interface Pending { state: 'pending', fingerprint: string, token: string }
 /** The answer as sent: status, content type and body (which hold no Aadhaar number and only a masked mobile); never the request. */
 export interface Completed { state: 'completed', fingerprint: string, status: number, type: string, body: string }
 
-/** Answers a retry should get again. Transient ones (429, and every 5xx: unknown or failed outcomes) release the key instead. */
+/**
+ * Answers a retry should get again (409 `EKYC_ALREADY_COMPLETED` among them). Transient ones (429,
+ * and every 5xx: unknown or failed outcomes) release the key instead. A 409
+ * `IDEMPOTENCY_IN_PROGRESS` never gets here: it is answered before a key is claimed.
+ */
 export function isFinal (status: number): boolean {
-  return (status >= 200 && status < 300) || (status >= 400 && status < 500 && ![408, 409, 425, 429].includes(status))
+  return (status >= 200 && status < 300) || (status >= 400 && status < 500 && ![408, 425, 429].includes(status))
 }
 
 export interface IdempotencyOptions {

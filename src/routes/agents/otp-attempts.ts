@@ -25,11 +25,12 @@ export function createOtpAttempts (options: { store: Store, keys: Keyspace, max:
 
   return {
     async verify (userCode, otpRefId, log, call) {
-      const key = keys.otpAttempts(userCode, otpRefId)
+      // `0012` and `12` may well be one reference to Eko: one count for both.
+      const key = keys.otpAttempts(userCode, /^[0-9]+$/.test(otpRefId) ? otpRefId.replace(/^0+(?=.)/, '') : otpRefId)
       const { count } = await store.increment(key, OTP_ATTEMPTS_TTL_MS)
       if (count > max) {
         await giveBack(key, log)
-        throw problem('OTP_ATTEMPTS_EXCEEDED', `${max} wrong OTPs were entered for this OTP reference; send a new OTP`)
+        throw problem('OTP_ATTEMPTS_EXCEEDED', `the ${max} OTP attempts allowed for this OTP reference are used up (or still being checked); send a new OTP`)
       }
       let counted = false
       try {

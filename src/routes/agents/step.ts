@@ -16,8 +16,8 @@ export interface Step<I extends AgentInput, V, A extends object> {
   operation: Operation<I, V>
   /** Validated and normalised: the Aadhaar number as 12 digits, the clientRefId chosen. */
   input: I
-  /** The request's normalised fields: an Idempotency-Key's fingerprint. */
-  facts: readonly unknown[]
+  /** The caller's own clientRefId, if any: with the rest of `input`, what an Idempotency-Key's fingerprint covers. */
+  givenClientRefId: string | undefined
   /** Wraps the Eko call: the per-agent OTP cooldown, the wrong-OTP count. */
   guard?: (call: () => Promise<EkoCallResult<V>>) => Promise<EkoCallResult<V>>
   /** Where the agent's journal moves when Eko accepted. */
@@ -60,7 +60,9 @@ export function createStepRunner (options: StepRunnerOptions): RunStep {
     let outcome = 'INTERNAL_ERROR'
     let advanced: Omit<JournalEntry, 'event'> = {}
     try {
-      const stored = await idempotency.begin(request, step.facts)
+      // Every field Eko gets, by name, with the caller's clientRefId rather than a generated one.
+      const facts = Object.entries({ ...step.input, clientRefId: step.givenClientRefId }).sort(([a], [b]) => a < b ? -1 : 1)
+      const stored = await idempotency.begin(request, facts)
       if (stored !== undefined) {
         outcome = storedOutcome(stored)
         return idempotency.replay(reply, stored)
@@ -87,7 +89,7 @@ export function createStepRunner (options: StepRunnerOptions): RunStep {
   }
 }
 
-/** preValidation for a route whose Eko call this API variant does not have: 501 before the body is looked at. */
+/** onRequest, after authorisation, for a route whose Eko call this API variant does not have: 501 before the body is read. */
 export function requireOperation (operation: Operation<never, unknown> | undefined, variant: VariantName) {
   return async function needsOperation (): Promise<void> {
     if (operation === undefined) {
