@@ -23,8 +23,8 @@ export const ConfigSchema = Type.Object({
   EKO_BREAKER_COOLDOWN_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 30, description: 'How long the circuit stays open before a probe' }),
   AUTH_JWT_SECRET: Optional(Text('HS256 secret for caller tokens', { minLength: 32 })),
   AUTH_JWKS_URL: Optional(Text('JWKS of the identity provider (RS256/ES256)', { pattern: '^https?://' })),
-  AUTH_JWT_ISSUER: Optional(Text('Required `iss` when set')),
-  AUTH_JWT_AUDIENCE: Optional(Text('Required `aud` when set')),
+  AUTH_JWT_ISSUER: Optional(Text('Required `iss` when set; mandatory with AUTH_JWKS_URL in production')),
+  AUTH_JWT_AUDIENCE: Optional(Text('Required `aud` when set; mandatory with AUTH_JWKS_URL in production')),
   AUTH_AGENT_CLAIM: Type.String({ minLength: 1, default: 'user_code', description: 'Claim holding the caller\'s agent user code' }),
   AUTH_OPS_ROLE: Type.String({ minLength: 1, default: 'ops', description: 'Role in `roles` that may act for any agent' }),
   OTP_COOLDOWN_SECONDS: Type.Integer({ minimum: 0, maximum: 86_400, default: 60, description: 'Least time between two OTP sends for one agent' }),
@@ -112,6 +112,13 @@ export function loadConfig (env: Record<string, string | undefined>): LoadedConf
   }
   if (config.AUTH_JWT_SECRET !== undefined && config.AUTH_JWKS_URL !== undefined) {
     problems.push('AUTH_JWT_SECRET: set either AUTH_JWT_SECRET or AUTH_JWKS_URL, not both')
+  }
+  if (production && config.AUTH_JWKS_URL !== undefined) {
+    // An identity provider signs tokens for many applications: without both checks, a token it
+    // minted for another one, carrying the ops role, would be accepted here.
+    for (const name of ['AUTH_JWT_ISSUER', 'AUTH_JWT_AUDIENCE'] as const) {
+      if (config[name] === undefined) problems.push(`${name}: required in production with AUTH_JWKS_URL`)
+    }
   }
   if (!embeddedEko && config.AUTH_JWT_SECRET === undefined && config.AUTH_JWKS_URL === undefined) {
     problems.push(`AUTH_JWT_SECRET: required${production ? ' in production' : ' when Eko is configured'} (or AUTH_JWKS_URL)`)

@@ -57,7 +57,7 @@ test('malformed values are named, and the secret values are not echoed', async (
     [{ AUTH_JWT_SECRET: 'short-secret' }, /^AUTH_JWT_SECRET: /],
     [{ EKO_AADHAAR_PUBLIC_KEY: 'bm90IGEga2V5' }, /^EKO_AADHAAR_PUBLIC_KEY: is not a base64 DER or PEM public key$/],
     [{ REDIS_URL: 'http://localhost' }, /^REDIS_URL: /],
-    [{ AUTH_JWKS_URL: 'https://id.example/jwks' }, /^AUTH_JWT_SECRET: set either/]
+    [{ AUTH_JWKS_URL: 'https://id.example/jwks', AUTH_JWT_ISSUER: 'https://id.example/', AUTH_JWT_AUDIENCE: 'eko-ekyc-bff' }, /^AUTH_JWT_SECRET: set either/]
   ]
   for (const [override, expected] of cases) {
     const lines = problems({ ...production, ...override })
@@ -75,6 +75,19 @@ test('secrets may come from NAME_FILE; an unreadable file or both forms is a pro
   t.equal(loadConfig(env).config.EKO_ACCESS_KEY, 'from-a-file-0001', 'trimmed file contents')
   t.match(problems({ ...env, EKO_ACCESS_KEY_FILE: join(dir, 'missing') }), [/^EKO_ACCESS_KEY_FILE: cannot read .* \(ENOENT\)$/])
   t.match(problems({ ...env, EKO_ACCESS_KEY: 'x' }), [/^EKO_ACCESS_KEY: set both/])
+})
+
+test('production with a JWKS: the issuer and the audience are required, one line each', async (t) => {
+  const jwks = { ...production, AUTH_JWT_SECRET: '', AUTH_JWKS_URL: 'https://id.example/.well-known/jwks.json' }
+  t.same(problems(jwks), [
+    'AUTH_JWT_ISSUER: required in production with AUTH_JWKS_URL',
+    'AUTH_JWT_AUDIENCE: required in production with AUTH_JWKS_URL'
+  ], 'neither set: both named')
+  t.same(problems({ ...jwks, AUTH_JWT_ISSUER: 'https://id.example/' }), ['AUTH_JWT_AUDIENCE: required in production with AUTH_JWKS_URL'])
+  t.same(problems({ ...jwks, AUTH_JWT_AUDIENCE: 'eko-ekyc-bff' }), ['AUTH_JWT_ISSUER: required in production with AUTH_JWKS_URL'])
+  t.same(problems({ ...jwks, AUTH_JWT_ISSUER: 'https://id.example/', AUTH_JWT_AUDIENCE: 'eko-ekyc-bff' }), [], 'both set: loads')
+  t.same(problems({ ...production }), [], 'an HS256 secret needs neither: its tokens are this service\'s own')
+  t.same(problems({ AUTH_JWKS_URL: 'https://id.example/.well-known/jwks.json' }), [], 'outside production neither is required')
 })
 
 test('development with only some Eko settings is refused rather than half-simulated', async (t) => {

@@ -1,5 +1,6 @@
 import { test } from 'tap'
 import { spawn } from 'node:child_process'
+import { generateKeyPairSync } from 'node:crypto'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 
@@ -22,6 +23,39 @@ test('a production start with missing settings exits 1 before listening, one lin
   t.ok(lines.every(l => l.startsWith('config: ')), 'every line names the problem')
   t.notMatch(out, /at .*\.ts:\d+/, 'no stack trace')
   t.notMatch(out, /listening/i)
+})
+
+/** `node src/server.ts` with `env`; resolves once it exits, with its code and everything it printed. */
+async function run (env: Record<string, string>): Promise<{ code: number | null, out: string }> {
+  const child = spawn(process.execPath, [server], { env: cleanEnv(env) })
+  let out = ''
+  child.stdout.on('data', (d) => { out += d })
+  child.stderr.on('data', (d) => { out += d })
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+  const [code] = await once(child, 'exit')
+  clearTimeout(timer)
+  return { code, out }
+}
+
+const publicKey = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64')
+/** Everything production needs but the caller-token settings, which each test supplies. */
+const production = {
+  NODE_ENV: 'production',
+  PORT: '0',
+  EKO_BASE_URL: 'https://staging.eko.in/ekoapi/v3',
+  EKO_DEVELOPER_KEY: 'becbbce45f79c6f5109f848acd540567',
+  EKO_ACCESS_KEY: 'd2fe1d99-6298-4af2-8cc5-d97dcf46df30',
+  EKO_INITIATOR_ID: '9962981729',
+  EKO_AADHAAR_PUBLIC_KEY: publicKey
+}
+
+test('production with a JWKS but no issuer or audience is refused, one line naming each', async (t) => {
+  const { code, out } = await run({ ...production, AUTH_JWKS_URL: 'https://id.example/.well-known/jwks.json' })
+  t.equal(code, 1)
+  t.same(out.trim().split('\n'), [
+    'config: AUTH_JWT_ISSUER: required in production with AUTH_JWKS_URL',
+    'config: AUTH_JWT_AUDIENCE: required in production with AUTH_JWKS_URL'
+  ])
 })
 
 test('npm start on a fresh clone: the printed curl lines carry an agent through eKYC and the daily authentication', async (t) => {
