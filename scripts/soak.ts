@@ -68,7 +68,8 @@ const maxRssGrowthMb = option('max-rss-growth-mb', 32, 1, 4096)
 const heapMb = option('heap-mb', 128, 0, 65_536)
 /** A hard cap next to the clock: no loop here runs unbounded. */
 const MAX_REQUESTS = 5_000_000
-const SHUTDOWN_TIMEOUT_MS = 5000
+// The service refuses a bound that does not outlast one Eko deadline (config.ts).
+const SHUTDOWN_TIMEOUT_MS = Math.max(5000, timeoutMs + 2000)
 const EXPECTED = new Set([200, 404, 422, 429, 502, 503, 504])
 
 /** Eko's faults, one at a time, each for a couple of seconds, applied to `faultRate` of the calls. */

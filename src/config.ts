@@ -37,7 +37,7 @@ export const ConfigSchema = Type.Object({
   CORS_ORIGINS: Optional(Text('Comma-separated browser origins allowed')),
   TRUST_PROXY: Optional(Text('Comma-separated trusted proxy addresses/CIDRs')),
   // Above the default EKO_TIMEOUT_MS (10 s) plus a margin, so a request in flight at SIGTERM finishes.
-  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 120_000, default: 15_000, description: 'Longest graceful shutdown before exit' }),
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 120_000, default: 15_000, description: 'Longest graceful shutdown before exit; must exceed SHUTDOWN_DRAIN_MS + EKO_TIMEOUT_MS' }),
   SHUTDOWN_DRAIN_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 0, description: 'After a signal, how long readiness fails while requests are still served, before the listener closes' }),
   LOAD_SHED_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 500, description: 'Mean event-loop delay above which requests get 503; 0 turns it off' }),
   LOAD_SHED_HEAP_USED_MB: Optional(Type.Integer({ minimum: 0, maximum: 1_048_576, description: 'Heap use above which requests get 503; default 90 % of V8\'s heap limit; 0 turns it off' }))
@@ -107,8 +107,12 @@ export function loadConfig (env: Record<string, string | undefined>): LoadedConf
   if (config.EKO_AADHAAR_PUBLIC_KEY !== undefined) {
     try { parsePublicKey(config.EKO_AADHAAR_PUBLIC_KEY) } catch (err) { problems.push(`EKO_AADHAAR_PUBLIC_KEY: ${(err as Error).message}`) }
   }
-  if (config.SHUTDOWN_DRAIN_MS >= config.SHUTDOWN_TIMEOUT_MS) {
-    problems.push('SHUTDOWN_DRAIN_MS: must be less than SHUTDOWN_TIMEOUT_MS, which bounds the whole shutdown')
+  // The drain runs first, then an OTP request in flight may need a whole Eko deadline: a shorter
+  // bound would cut that request off and leave the caller not knowing whether the OTP went out.
+  const needed = config.SHUTDOWN_DRAIN_MS + config.EKO_TIMEOUT_MS
+  // Only once all three are numbers: a malformed one has its own line already.
+  if (Number.isInteger(needed) && Number.isInteger(config.SHUTDOWN_TIMEOUT_MS) && config.SHUTDOWN_TIMEOUT_MS <= needed) {
+    problems.push(`SHUTDOWN_TIMEOUT_MS: must be greater than SHUTDOWN_DRAIN_MS + EKO_TIMEOUT_MS (${config.SHUTDOWN_DRAIN_MS} + ${config.EKO_TIMEOUT_MS} = ${needed}), is ${config.SHUTDOWN_TIMEOUT_MS}`)
   }
   if (config.AUTH_JWT_SECRET !== undefined && config.AUTH_JWKS_URL !== undefined) {
     problems.push('AUTH_JWT_SECRET: set either AUTH_JWT_SECRET or AUTH_JWKS_URL, not both')

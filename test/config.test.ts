@@ -90,6 +90,23 @@ test('production with a JWKS: the issuer and the audience are required, one line
   t.same(problems({ AUTH_JWKS_URL: 'https://id.example/.well-known/jwks.json' }), [], 'outside production neither is required')
 })
 
+test('the shutdown bound must outlast the drain plus one Eko deadline: one line with the numbers', async (t) => {
+  t.same(problems({ ...production, SHUTDOWN_TIMEOUT_MS: '10000' }), [
+    'SHUTDOWN_TIMEOUT_MS: must be greater than SHUTDOWN_DRAIN_MS + EKO_TIMEOUT_MS (0 + 10000 = 10000), is 10000'
+  ], 'the default Eko deadline exactly: refused')
+  t.same(problems({ ...production, SHUTDOWN_TIMEOUT_MS: '20000', SHUTDOWN_DRAIN_MS: '5000', EKO_TIMEOUT_MS: '15000' }), [
+    'SHUTDOWN_TIMEOUT_MS: must be greater than SHUTDOWN_DRAIN_MS + EKO_TIMEOUT_MS (5000 + 15000 = 20000), is 20000'
+  ], 'the drain counts too')
+  t.same(problems({ ...production, SHUTDOWN_TIMEOUT_MS: '20001', SHUTDOWN_DRAIN_MS: '5000', EKO_TIMEOUT_MS: '15000' }), [], 'one millisecond more: loads')
+  t.same(problems({ ...production, SHUTDOWN_TIMEOUT_MS: '5000', EKO_TIMEOUT_MS: '4000' }), [], 'a shorter Eko deadline allows a shorter bound')
+  const { config } = loadConfig(production)
+  t.ok(config.SHUTDOWN_TIMEOUT_MS > config.SHUTDOWN_DRAIN_MS + config.EKO_TIMEOUT_MS, 'the defaults pass (15000 > 0 + 10000)')
+  t.same(problems({ SHUTDOWN_TIMEOUT_MS: '12000', EKO_TIMEOUT_MS: '11000', SHUTDOWN_DRAIN_MS: '2000' }), [
+    'SHUTDOWN_TIMEOUT_MS: must be greater than SHUTDOWN_DRAIN_MS + EKO_TIMEOUT_MS (2000 + 11000 = 13000), is 12000'
+  ], 'in development as well')
+  t.same(problems({ ...production, EKO_TIMEOUT_MS: 'soon' }).map(l => l.split(':')[0]), ['EKO_TIMEOUT_MS'], 'a malformed number is named once, not again here')
+})
+
 test('development with only some Eko settings is refused rather than half-simulated', async (t) => {
   const lines = problems({ EKO_BASE_URL: 'https://staging.eko.in/ekoapi/v3' })
   t.ok(lines.some(l => l.startsWith('EKO_ACCESS_KEY: required once any EKO_ setting is given')))

@@ -86,7 +86,7 @@ function sendOtp (service: Service) {
 test('SIGTERM with a slow OTP request in flight: readiness fails, the listener closes, the request gets its 200, exit 0', async (t) => {
   const sim = await startSimulator()
   t.teardown(() => sim.close())
-  const service = await startProductionService(t, sim, { SHUTDOWN_DRAIN_MS: '500', SHUTDOWN_TIMEOUT_MS: '5000', EKO_TIMEOUT_MS: '5000' })
+  const service = await startProductionService(t, sim, { SHUTDOWN_DRAIN_MS: '500', SHUTDOWN_TIMEOUT_MS: '6000', EKO_TIMEOUT_MS: '5000' })
   t.equal((await request(`${service.origin}/health/ready`)).statusCode, 200, 'ready before')
 
   sim.setFault({ kind: 'latency', ms: 1500 })
@@ -122,7 +122,7 @@ test('SIGTERM with a slow OTP request in flight: readiness fails, the listener c
 test('a second signal exits at once', async (t) => {
   const sim = await startSimulator()
   t.teardown(() => sim.close())
-  const service = await startProductionService(t, sim, { SHUTDOWN_TIMEOUT_MS: '10000', EKO_TIMEOUT_MS: '10000' })
+  const service = await startProductionService(t, sim, { SHUTDOWN_TIMEOUT_MS: '15000', EKO_TIMEOUT_MS: '10000' })
   sim.setFault({ kind: 'latency', ms: 8000 })
   const slow = sendOtp(service).catch((err: Error) => err)
   t.ok(await until(() => sim.calls.length === 1))
@@ -141,18 +141,24 @@ test('a second signal exits at once', async (t) => {
 test('a shutdown that cannot finish is cut off after SHUTDOWN_TIMEOUT_MS', async (t) => {
   const sim = await startSimulator()
   t.teardown(() => sim.close())
-  const service = await startProductionService(t, sim, { SHUTDOWN_TIMEOUT_MS: '1000', EKO_TIMEOUT_MS: '10000' })
-  sim.setFault({ kind: 'latency', ms: 8000 })
-  const slow = sendOtp(service).catch((err: Error) => err)
-  t.ok(await until(() => sim.calls.length === 1))
+  // The bound must outlast one Eko deadline (config.ts), so what holds this shutdown up is a
+  // client that never finishes sending its body: its request stays open until the 10 s receive
+  // timeout, far past the 1 s bound.
+  const service = await startProductionService(t, sim, { SHUTDOWN_TIMEOUT_MS: '1000', EKO_TIMEOUT_MS: '500' })
+  const { hostname, port } = new URL(service.origin)
+  const socket = connect(Number(port), hostname)
+  socket.on('error', () => {})
+  await once(socket, 'connect')
+  socket.write(`POST /agents/20810200/ekyc/otp HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${service.token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"aadhaar":`)
+  await sleep(200)
   const signalled = Date.now()
   service.kill('SIGTERM')
   const [code] = await service.exited
   const took = Date.now() - signalled
+  socket.destroy()
   t.equal(code, 1, 'exit 1')
   t.ok(took >= 900 && took < 2500, `after ${took} ms`)
   t.match(service.output(), /did not finish within SHUTDOWN_TIMEOUT_MS/)
-  await slow
   service.assertNoSecrets(t)
 })
 
