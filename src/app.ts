@@ -75,6 +75,9 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: frameworkError
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  if (config.ALLOW_INSECURE_HTTP) {
+    app.log.warn({ setting: 'ALLOW_INSECURE_HTTP' }, 'ALLOW_INSECURE_HTTP=true: EKO_BASE_URL and AUTH_JWKS_URL may use plain http:// beyond this host, so Eko\'s developer key and the token keys can cross the network unencrypted; for a demo stack only')
+  }
   // JSON only: Fastify also parses text/plain by default, which would turn a 415 into a 400.
   app.removeContentTypeParser('text/plain')
   app.decorate('readinessChecks', new Map())

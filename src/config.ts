@@ -37,6 +37,7 @@ export const ConfigSchema = Type.Object({
   CORS_ORIGINS: Optional(Text('Comma-separated browser origins allowed')),
   TRUST_PROXY: Optional(Text('Comma-separated trusted proxy addresses/CIDRs')),
   // Above the default EKO_TIMEOUT_MS (10 s) plus a margin, so a request in flight at SIGTERM finishes.
+  ALLOW_INSECURE_HTTP: Type.Boolean({ default: false, description: '`true` lets production use http:// for EKO_BASE_URL and AUTH_JWKS_URL beyond loopback (a demo stack only); the start log warns' }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 120_000, default: 15_000, description: 'Longest graceful shutdown before exit; must exceed SHUTDOWN_DRAIN_MS + EKO_TIMEOUT_MS' }),
   SHUTDOWN_DRAIN_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 0, description: 'After a signal, how long readiness fails while requests are still served, before the listener closes' }),
   LOAD_SHED_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 500, description: 'Mean event-loop delay above which requests get 503; 0 turns it off' }),
@@ -48,6 +49,23 @@ export type Config = Static<typeof ConfigSchema>
 /** Settings that may come from a file (`NAME_FILE`), as container secrets do. */
 const SECRETS = ['EKO_DEVELOPER_KEY', 'EKO_ACCESS_KEY', 'EKO_INITIATOR_ID', 'EKO_AADHAAR_PUBLIC_KEY', 'AUTH_JWT_SECRET', 'REDIS_URL', 'STORE_SECRET'] as const
 const EKO_SETTINGS = ['EKO_BASE_URL', 'EKO_DEVELOPER_KEY', 'EKO_ACCESS_KEY', 'EKO_INITIATOR_ID', 'EKO_AADHAAR_PUBLIC_KEY'] as const
+
+/** Settings whose traffic must be encrypted in production: Eko's developer key travels to the first, the keys every token is checked with come from the second. */
+const TLS_SETTINGS = ['EKO_BASE_URL', 'AUTH_JWKS_URL'] as const
+
+/** 127.0.0.0/8, localhost and [::1]: traffic that never leaves the host. */
+function isLoopback (hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+}
+
+function isInsecure (url: string): boolean {
+  try {
+    const parsed = new URL(url)
+    return parsed.protocol === 'http:' && !isLoopback(parsed.hostname)
+  } catch {
+    return false // the schema's pattern has reported it
+  }
+}
 
 export class ConfigError extends Error {
   readonly problems: string[]
@@ -101,6 +119,14 @@ export function loadConfig (env: Record<string, string | undefined>): LoadedConf
     for (const name of EKO_SETTINGS) {
       if (raw[name] === undefined && !problems.some(p => p.startsWith(`${name}_FILE:`))) {
         problems.push(`${name}: required${production ? ' in production' : ' once any EKO_ setting is given'}`)
+      }
+    }
+  }
+  if (production && config.ALLOW_INSECURE_HTTP !== true) {
+    for (const name of TLS_SETTINGS) {
+      const url = config[name]
+      if (typeof url === 'string' && isInsecure(url)) {
+        problems.push(`${name}: must be https:// in production (http:// only to a loopback address, or with ALLOW_INSECURE_HTTP=true)`)
       }
     }
   }

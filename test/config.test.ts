@@ -107,6 +107,38 @@ test('the shutdown bound must outlast the drain plus one Eko deadline: one line 
   t.same(problems({ ...production, EKO_TIMEOUT_MS: 'soon' }).map(l => l.split(':')[0]), ['EKO_TIMEOUT_MS'], 'a malformed number is named once, not again here')
 })
 
+test('production: Eko and the JWKS over https://, plain http:// only to loopback or with ALLOW_INSECURE_HTTP=true', async (t) => {
+  const jwks = { ...production, AUTH_JWT_SECRET: '', AUTH_JWT_ISSUER: 'https://id.example/', AUTH_JWT_AUDIENCE: 'eko-ekyc-bff' }
+  const refused: Array<[Record<string, string>, string]> = [
+    [{ EKO_BASE_URL: 'http://staging.eko.in/ekoapi/v3' }, 'EKO_BASE_URL'],
+    [{ EKO_BASE_URL: 'http://10.0.0.7:4010/ekoapi/v3' }, 'EKO_BASE_URL'],
+    [{ EKO_BASE_URL: 'http://128.0.0.1/ekoapi/v3' }, 'EKO_BASE_URL'],
+    [{ EKO_BASE_URL: 'http://localhost.example/ekoapi/v3' }, 'EKO_BASE_URL'],
+    [{ EKO_BASE_URL: 'http://simulator:4010/ekoapi/v3', ALLOW_INSECURE_HTTP: 'false' }, 'EKO_BASE_URL'],
+    [{ ...jwks, AUTH_JWKS_URL: 'http://id.example/.well-known/jwks.json' }, 'AUTH_JWKS_URL']
+  ]
+  for (const [override, name] of refused) {
+    t.same(problems({ ...production, ...override }), [`${name}: must be https:// in production (http:// only to a loopback address, or with ALLOW_INSECURE_HTTP=true)`], `${name}=${override[name]}${override.ALLOW_INSECURE_HTTP === undefined ? '' : ` with ALLOW_INSECURE_HTTP=${override.ALLOW_INSECURE_HTTP}`}: refused`)
+  }
+  const accepted: Array<Record<string, string>> = [
+    { EKO_BASE_URL: 'https://staging.eko.in/ekoapi/v3' },
+    { EKO_BASE_URL: 'http://127.0.0.1:4010/ekoapi/v3' },
+    { EKO_BASE_URL: 'http://127.8.9.10:4010/ekoapi/v3' },
+    { EKO_BASE_URL: 'http://localhost:4010/ekoapi/v3' },
+    { EKO_BASE_URL: 'http://[::1]:4010/ekoapi/v3' },
+    { EKO_BASE_URL: 'http://simulator:4010/ekoapi/v3', ALLOW_INSECURE_HTTP: 'true' },
+    { ...jwks, AUTH_JWKS_URL: 'https://id.example/.well-known/jwks.json' },
+    { ...jwks, AUTH_JWKS_URL: 'http://127.0.0.1:8443/jwks.json' },
+    { ...jwks, AUTH_JWKS_URL: 'http://id.example/.well-known/jwks.json', ALLOW_INSECURE_HTTP: 'true' }
+  ]
+  for (const override of accepted) {
+    const name = override.AUTH_JWKS_URL === undefined ? 'EKO_BASE_URL' : 'AUTH_JWKS_URL'
+    t.same(problems({ ...production, ...override }), [], `${name}=${override[name]}${override.ALLOW_INSECURE_HTTP === undefined ? '' : ' with ALLOW_INSECURE_HTTP=true'}: accepted`)
+  }
+  t.same(problems({ EKO_BASE_URL: 'http://staging.eko.in/ekoapi/v3', EKO_DEVELOPER_KEY: 'k', EKO_ACCESS_KEY: 'k', EKO_INITIATOR_ID: '9962981729', EKO_AADHAAR_PUBLIC_KEY: key, AUTH_JWT_SECRET: 'a'.repeat(32) }), [], 'outside production http:// is allowed')
+  t.equal(loadConfig(production).config.ALLOW_INSECURE_HTTP, false, 'off by default')
+})
+
 test('development with only some Eko settings is refused rather than half-simulated', async (t) => {
   const lines = problems({ EKO_BASE_URL: 'https://staging.eko.in/ekoapi/v3' })
   t.ok(lines.some(l => l.startsWith('EKO_ACCESS_KEY: required once any EKO_ setting is given')))

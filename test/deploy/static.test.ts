@@ -1,5 +1,5 @@
 import { test } from 'tap'
-import { createPublicKey } from 'node:crypto'
+import { createPublicKey, generateKeyPairSync } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { join, posix } from 'node:path'
 import {
@@ -7,6 +7,7 @@ import {
   parseDockerignore, readRepoFile, root, shellWords, stageEnv, yamlFilesUnder
 } from './helpers.ts'
 import type { Stage } from './helpers.ts'
+import { ConfigError, loadConfig } from '../../src/config.ts'
 
 // What the service cannot start without in production (contract §3): every setting without
 // a default, one of the two ways to check tokens, and the shared store that lets replicas agree.
@@ -28,6 +29,40 @@ function ekoKeys (): { A: string, B: string } | undefined {
   const text = readFileSync(path, 'utf8')
   const key = (label: string) => new RegExp(`Key ${label}[\\s\\S]*?\`(MI[A-Za-z0-9+/=]+)\``).exec(text)?.[1] ?? ''
   return { A: key('A'), B: key('B') }
+}
+
+/**
+ * Stand-ins for what a deployment supplies from files or Secrets, which are not in the
+ * repository, so that everything else it sets can be put through the service's own loadConfig.
+ */
+const SUPPLIED_AT_RUN_TIME: Record<string, string> = {
+  EKO_DEVELOPER_KEY: 'supplied-at-run-time',
+  EKO_ACCESS_KEY: 'supplied-at-run-time',
+  EKO_INITIATOR_ID: '9000000000',
+  EKO_AADHAAR_PUBLIC_KEY: generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
+  AUTH_JWT_SECRET: 'supplied-at-run-time-'.padEnd(32, '0'),
+  STORE_SECRET: 'supplied-at-run-time-'.padEnd(32, '0'),
+  REDIS_URL: 'rediss://redis.example.internal:6380/0'
+}
+
+/**
+ * What the service would say of these settings at start: `NAME_FILE` and Secret references
+ * stand for their value, Compose's `${NAME:-default}` for its default. [] means it starts.
+ */
+function startProblems (env: Record<string, string | undefined>): string[] {
+  const resolved: Record<string, string> = {}
+  for (const [name, value] of Object.entries(env)) {
+    const secret = name.replace(/_FILE$/, '')
+    if (name.endsWith('_FILE') || value === undefined) resolved[secret] = SUPPLIED_AT_RUN_TIME[secret] ?? 'supplied-at-run-time'
+    else resolved[name] = value.replace(/^\$\{[A-Z_]+:-(.*)\}$/, '$1')
+  }
+  try {
+    loadConfig(resolved)
+    return []
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems
+    throw err
+  }
 }
 
 function isRsaPublicKey (b64: string): boolean {
@@ -225,6 +260,9 @@ test('compose: every service setting is provided and agrees with the simulator a
     t.match(env.AUTH_JWT_SECRET, /demo/i, 'the JWT secret is labelled as a demo value')
     t.ok(bff.read_only, 'read-only root filesystem')
     t.ok(Number.parseInt(bff.stop_grace_period, 10) > 10, 'stop_grace_period outlasts the 10 s shutdown')
+    // The simulator is another container, reached over the compose network in plain HTTP.
+    t.equal(env.ALLOW_INSECURE_HTTP, 'true', 'plain http:// to the simulator is allowed explicitly')
+    t.same(startProblems(env), [], 'the service accepts these settings')
   }
   t.ok(simulator.read_only, 'the simulator runs read-only too')
 })
@@ -239,6 +277,8 @@ test('compose UAT override: Eko staging with the public UAT credentials and key 
     t.equal(env.EKO_BASE_URL, 'https://staging.eko.in/ekoapi/v3')
     t.notOk('EKO_AADHAAR_PUBLIC_KEY_FILE' in env, 'the simulator\'s key file is no longer used')
     t.ok(isRsaPublicKey(env.EKO_AADHAAR_PUBLIC_KEY as string), 'an RSA public key, base64 DER')
+    t.not(env.ALLOW_INSECURE_HTTP, 'true', 'Eko UAT is https://: no plain http:// allowed')
+    t.same(startProblems({ ...imageEnv, ...env }), [], 'the service accepts these settings')
     if (keys) t.equal(env.EKO_AADHAAR_PUBLIC_KEY, keys.B, 'key B of upstream-facts §4')
     for (const [simName] of r.simulator) t.notOk(bff.depends_on?.[simName], `${name} no longer waits for ${simName}`)
   }
@@ -393,6 +433,9 @@ test('k8s overlays: UAT and production point at their Eko', async (t) => {
     for (const g of overlay.doc.configMapGenerator ?? []) t.equal(g.behavior, 'merge', `${name} merges into the base ConfigMap`)
     const config = { ...base.config, ...overlay.config }
     t.equal(config.EKO_BASE_URL, want.url, `${name}: EKO_BASE_URL`)
+    t.notOk('ALLOW_INSECURE_HTTP' in config, `${name}: no plain http:// allowed`)
+    const podEnv = Object.fromEntries((container.env ?? []).map((e: any) => [e.name, e.value]))
+    t.same(startProblems({ ...imageEnv, ...config, ...podEnv }), [], `${name}: the service accepts these settings`)
     t.ok(isRsaPublicKey(config.EKO_AADHAAR_PUBLIC_KEY ?? ''), `${name}: an RSA public key`)
     if (want.key) t.equal(config.EKO_AADHAAR_PUBLIC_KEY, want.key, `${name}: Eko's key for the environment`)
   }
