@@ -12,12 +12,24 @@ export const REDACT_PATHS = [
   '*.EKO_ACCESS_KEY', '*.EKO_DEVELOPER_KEY', '*.AUTH_JWT_SECRET'
 ]
 
+/** A JWT or JWE: a base64url JOSE header, which begins `ey` (`{"`), then two or more dot-separated parts. */
+const JWT = /ey[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*){2,}/g
+/** 24 or more characters of base64, base64url or hex (`+`, `/` and `=` also percent-encoded): a key, token, signature or session id. */
+const OPAQUE = /(?:[A-Za-z0-9_+=-]|%2[BbFf]|%3[Dd]){24,}/g
+/** Ten or more digits, in any grouping: an Aadhaar (12) or mobile (10) number. */
+const DIGIT_RUN = /\d(?:(?:[\s+._/-]|%[0-9A-Fa-f]{2})*\d){9,}/g
+
 /**
- * A URL as it may be logged or echoed: a caller who puts an Aadhaar or phone number in a path or
- * query by mistake must not get it into the logs. User codes (8 digits) stay readable.
+ * A URL (or other caller text) as it may be logged or echoed: a caller who puts a token, a key,
+ * an Aadhaar or a phone number in a path by mistake must not get it into the logs or an answer.
+ * User codes (8 digits) stay readable, and so do long words (`swagger-ui-standalone-preset`): an
+ * opaque run is one with a capital letter or a digit in it, as any random 24 characters have.
  */
 export function scrubUrl (url: string): string {
-  return url.replace(/\d(?:(?:[\s+._/-]|%[0-9A-Fa-f]{2})*\d){9,}/g, '[redacted]')
+  return url
+    .replace(JWT, '[redacted]')
+    .replace(OPAQUE, (run) => /[A-Z0-9]/.test(run) ? '[redacted]' : run)
+    .replace(DIGIT_RUN, '[redacted]')
 }
 
 /** What of a URL is logged: the path, scrubbed; no route takes a query string, so it is dropped. */

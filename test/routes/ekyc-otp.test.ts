@@ -273,6 +273,19 @@ test('an Aadhaar number put in the URL by mistake reaches neither the log nor th
   t.ok(s.logs.lines.some(l => l.includes('[redacted]')), 'the logged URL is scrubbed, not dropped')
 })
 
+test('a token or key put in the path by mistake reaches neither the 404 answer nor the log', async (t) => {
+  const s = await build(t)
+  for (const [what, value] of [['a caller token', s.tokens.ops], ['the Eko access key', s.config.EKO_ACCESS_KEY], ['the Eko developer key', s.config.EKO_DEVELOPER_KEY]] as const) {
+    const res = await fetch(`${s.url}/x/${value}`)
+    const text = await res.text()
+    t.equal(res.status, 404, `${what}: 404`)
+    t.match(JSON.parse(text), { code: 'NOT_FOUND', detail: 'no route for GET /x/[redacted]' }, `${what}: masked in the detail`)
+    s.secrets.assertClean(t, text, `the 404 answer for ${what}`)
+  }
+  s.secrets.assertClean(t, s.logs.text(), 'the log')
+  t.ok(s.logs.records().some(r => (r.req as { url?: string } | undefined)?.url === '/x/[redacted]'), 'the request log keeps the path, masked')
+})
+
 test('no Aadhaar number, mobile, key, signature, ciphertext or token in any log line or response', async (t) => {
   assertNoLeaks(t)
 })
