@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Dispatcher } from 'undici'
 import { list, type Config } from './config.ts'
 import { loggerOptions } from './logger.ts'
+import { createClientErrorHandler } from './client-error.ts'
 import problemPlugin, { frameworkError } from './plugins/problem.ts'
 import metricsPlugin from './plugins/metrics.ts'
 import helmetPlugin from './plugins/helmet.ts'
@@ -72,7 +73,9 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     // A malformed URL or an over-long parameter fails before routing, past the error handler.
-    frameworkErrors: frameworkError
+    frameworkErrors: frameworkError,
+    // What Node's HTTP parser refuses never reaches Fastify at all: answered as problem+json too.
+    clientErrorHandler: createClientErrorHandler({ headerBytes: HEADER_LIMIT, requestTimeoutMs: REQUEST_TIMEOUT_MS })
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   if (config.ALLOW_INSECURE_HTTP) {

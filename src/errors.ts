@@ -7,11 +7,13 @@ export const PROBLEMS = {
   VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
   INVALID_AADHAAR: { status: 400, title: 'The Aadhaar number is not valid' },
   INVALID_PID_DATA: { status: 400, title: 'The fingerprint device\'s PID data is not usable' },
+  BAD_REQUEST: { status: 400, title: 'The request is not valid HTTP' },
   UNAUTHENTICATED: { status: 401, title: 'Authentication is required' },
   FORBIDDEN: { status: 403, title: 'Not allowed to act for this agent' },
   NOT_FOUND: { status: 404, title: 'No such resource' },
   AGENT_NOT_FOUND: { status: 404, title: 'Eko does not know this agent' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
+  REQUEST_TIMEOUT: { status: 408, title: 'The request did not arrive in time' },
   IDEMPOTENCY_IN_PROGRESS: { status: 409, title: 'A request with this Idempotency-Key is still in progress' },
   EKYC_ALREADY_COMPLETED: { status: 409, title: 'The agent\'s eKYC is already completed' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
@@ -23,6 +25,7 @@ export const PROBLEMS = {
   OTP_ATTEMPTS_EXCEEDED: { status: 422, title: 'Too many wrong OTPs for this OTP reference; send a new OTP' },
   DAILY_AUTH_FAILED: { status: 422, title: 'Eko refused the daily authentication' },
   OTP_RATE_LIMITED: { status: 429, title: 'Too many OTP requests' },
+  HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
   INTERNAL_ERROR: { status: 500, title: 'Internal error' },
   NOT_IMPLEMENTED: { status: 501, title: 'Not available with this Eko API variant' },
   UPSTREAM_AUTH_FAILED: { status: 502, title: 'Eko refused the service\'s credentials' },
@@ -38,6 +41,11 @@ export const PROBLEM_TYPE_BASE = 'urn:eko-ekyc-bff:problem:'
 
 export function problemType (code: ProblemCode): string {
   return PROBLEM_TYPE_BASE + code.toLowerCase().replaceAll('_', '-')
+}
+
+/** The body of every error answer (RFC 9457), whoever writes it. */
+export function problemDocument (p: ProblemError, requestId: string): Record<string, string | number> {
+  return { type: problemType(p.code), title: p.title, status: p.statusCode, detail: p.message, code: p.code, requestId }
 }
 
 export interface ProblemOptions {

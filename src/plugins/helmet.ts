@@ -7,6 +7,8 @@ import helmet from '@fastify/helmet'
  * hop (local, UAT) it would send Swagger UI's own requests to an https:// that is not there.
  */
 const API_CSP = { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] }
+/** The same policy as a header value, for answers written without Fastify (see src/client-error.ts). */
+export const API_CSP_HEADER = Object.entries(API_CSP).map(([name, values]) => `${name.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`)} ${values.join(' ')}`).join(';')
 
 /**
  * Swagger UI's pages (set by @fastify/swagger-ui's `staticCSP` on /docs/* only): its scripts,

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { scrubUrl } from '../logger.ts'
-import { isProblem, problem, problemType, PROBLEMS, type ProblemCode, type ProblemError } from '../errors.ts'
+import { isProblem, problem, problemDocument, PROBLEMS, type ProblemCode, type ProblemError } from '../errors.ts'
 import { Problem } from '../problem-schema.ts'
 
 /** Fastify's own errors, by code, onto the contract's codes. */
@@ -55,17 +55,9 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, p: Pr
     .header('x-request-id', request.id)
     .header('content-type', 'application/problem+json; charset=utf-8')
     .header('cache-control', 'no-store')
-    .send({
-      type: problemType(p.code),
-      title: p.title,
-      status: p.statusCode,
-      detail: p.message,
-      code: p.code,
-      requestId: request.id
-    })
+    .send(problemDocument(p, request.id))
 }
 
-/** One error handler for every failure, Fastify's own included (style: routes throw, never build bodies). */
 /**
  * For Fastify's errors raised before routing (a malformed URL, an over-long parameter), which
  * skip the error handler: `frameworkErrors` in app.ts sends them here.
@@ -76,6 +68,7 @@ export function frameworkError (err: FastifyError, request: FastifyRequest, repl
   return sendProblem(request, reply, p)
 }
 
+/** One error handler for every failure, Fastify's own included (style: routes throw, never build bodies). */
 export default fp(async function problemPlugin (app) {
   // Routes reference it as `Problem` in their error responses; the OpenAPI document holds it once.
   app.addSchema(Problem)
