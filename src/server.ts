@@ -28,9 +28,10 @@ const app = await buildApp({ config })
 /*
  * On a signal: readiness fails first (app.draining) and every answer says `Connection: close`;
  * after SHUTDOWN_DRAIN_MS, for load balancers without a preStop hook to notice, the listener
- * closes, requests in flight get their answers, late requests on open connections get a 503
- * problem, and the onClose hooks close the Eko pool and the store. All of it within
- * SHUTDOWN_TIMEOUT_MS, else exit 1; a second signal exits 1 at once.
+ * closes and idle keep-alive connections with it (clients reconnect elsewhere), requests in flight
+ * get their answers, requests already arriving on open connections a 503 problem, and the
+ * onClose hooks close the Eko pool and the store. All of it within SHUTDOWN_TIMEOUT_MS, else
+ * exit 1; a second signal exits 1 at once.
  */
 closeWithGrace({
   delay: config.SHUTDOWN_TIMEOUT_MS,

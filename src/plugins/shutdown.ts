@@ -6,8 +6,9 @@ import { problem } from '../errors.ts'
  * drains, every response says `Connection: close`: keep-alive clients and proxies reconnect to
  * another instance, and a connection whose request was in flight ends with its answer instead of
  * idling until the keep-alive timeout and holding `close()` up. Once `close()` has begun, a request
- * that still arrives on an open connection gets a 503 problem (Fastify's own `return503OnClosing`
- * answer is plain JSON, so app.ts turns it off).
+ * already arriving on an open connection gets a 503 problem (Fastify's own `return503OnClosing`
+ * answer is plain JSON, so app.ts turns it off). Idle keep-alive connections are not answered but
+ * closed by `close()` at once, so clients reconnect elsewhere (docs/resilience.md §5 says why).
  */
 export default fp(async function shutdownPlugin (app) {
   let closing = false

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { test, type Test } from 'tap'
@@ -116,6 +117,50 @@ test('SIGTERM with a slow OTP request in flight: readiness fails, the listener c
   t.ok(took < 3000, `exited ${took} ms after SIGTERM: drain 500 + the 1.5 s reply, not a keep-alive timeout`)
   t.match(service.output(), /"msg":"shutting down"/)
   t.match(service.output(), /"msg":"shut down cleanly"/)
+  service.assertNoSecrets(t)
+})
+
+/*
+ * An idle keep-alive connection has no request to answer, and HTTP/1.1 has no way to warn it: the
+ * server can only close it, as it does at every keep-alive timeout. Closing at once sends a FIN
+ * that proxies (nginx) and HTTP clients (undici, browsers) notice and take as "open a new
+ * connection", which now lands on another instance. Keeping idle connections open to answer
+ * their next request with a 503 instead would hold every shutdown up while proxies kept sending
+ * new requests into them, and turn into errors what a new connection elsewhere would have served.
+ * What is promised, then: closed at once, no answer, retry on a new connection; README says so.
+ */
+test('SIGTERM with SHUTDOWN_DRAIN_MS=0: an idle keep-alive connection is closed at once without an answer, as the README says', async (t) => {
+  const sim = await startSimulator()
+  t.teardown(() => sim.close())
+  const service = await startProductionService(t, sim, {})
+  const { hostname, port } = new URL(service.origin)
+  const socket = connect(Number(port), hostname)
+  socket.on('error', () => {})
+  await once(socket, 'connect')
+  let raw = ''
+  socket.on('data', (chunk: Buffer) => { raw += chunk.toString('utf8') })
+  socket.write(`GET /health/live HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`)
+  while (!raw.endsWith('{"status":"ok"}')) await once(socket, 'data')
+  t.match(raw, /^HTTP\/1\.1 200 [\s\S]*connection: keep-alive/i, 'the connection is kept alive after its first answer')
+  const answered = raw.length
+
+  const signalled = Date.now()
+  service.kill('SIGTERM')
+  await once(socket, 'end')
+  const closedAfter = Date.now() - signalled
+  t.ok(closedAfter < 1000, `the server closed it ${closedAfter} ms after SIGTERM, not at the 72 s keep-alive timeout`)
+  t.equal(raw.length, answered, 'without sending anything: there was no request to answer')
+  const retry = await request(`${service.origin}/health/live`).then(r => r.statusCode, (err: { code?: string }) => err.code)
+  // Refused, or reset when the attempt raced the listener's close: either way no connection, and nothing processed.
+  t.ok(retry === 'ECONNREFUSED' || retry === 'ECONNRESET', `a retry on a new connection gets no connection here (${retry}), so a load balancer sends it elsewhere`)
+  const [code] = await service.exited
+  t.equal(code, 0, 'exit 0')
+
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+  const shutdown = /- \*\*Graceful shutdown\.\*\*[\s\S]*?(?=\n- \*\*)/.exec(readme)?.[0].replace(/\s+/g, ' ') ?? ''
+  t.match(shutdown, /idle keep-alive connections are closed at once, without an answer/, 'README: idle connections are closed, not answered')
+  t.match(shutdown, /retr(y|ies) (it )?on a new connection/, 'README: clients retry on a new connection')
+  t.notMatch(shutdown, /late ones a problem\+json 503/, 'README: no 503 promised to every late request')
   service.assertNoSecrets(t)
 })
 
