@@ -35,7 +35,8 @@ RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack 
 
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
-    PORT=3000
+    PORT=3000 \
+    METRICS_PORT=9464
 WORKDIR /app
 
 # Files stay owned by root and read-only to the process: the service writes nothing to disk,
@@ -51,7 +52,8 @@ COPY openapi ./openapi
 # The official image's `node` user, given by number so that Kubernetes' runAsNonRoot can
 # verify it without reading /etc/passwd.
 USER 1000:1000
-EXPOSE 3000
+# The API, and Prometheus' GET /metrics on a listener of its own: publish only the first.
+EXPOSE 3000 9464
 
 # Readiness, not liveness: the service answers 503 while its shared store (Redis) is down or
 # while it drains on SIGTERM. Node's own fetch, so the image needs neither curl nor wget.

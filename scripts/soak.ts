@@ -112,6 +112,7 @@ const env: Record<string, string> = {
   NODE_ENV: 'production',
   HOST: '127.0.0.1',
   PORT: '0',
+  METRICS_PORT: '0',
   LOG_LEVEL: 'info',
   ...sim.ekoSettings,
   EKO_TIMEOUT_MS: String(timeoutMs),
@@ -155,8 +156,8 @@ function scan (chunk: Buffer): void {
 service.stdout.on('data', scan)
 service.stderr.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString('utf8')).slice(-4000) })
 
+let seen = ''
 const origin = await new Promise<string>((resolve, reject) => {
-  let seen = ''
   const timer = setTimeout(() => reject(new Error(`the service did not listen within 20 s\n${stderr}`)), 20_000)
   service.stdout.on('data', function look (chunk: Buffer) {
     seen = (seen + chunk.toString('utf8')).slice(-8000)
@@ -169,10 +170,14 @@ const origin = await new Promise<string>((resolve, reject) => {
   exited.then(([code]) => { clearTimeout(timer); reject(new Error(`the service exited with ${code}\n${stderr}`)) }, reject)
 })
 
+// The metrics listener opens before the API's, so its line came first.
+const metricsOrigin = /"msg":"Metrics listening at (http:\/\/127\.0\.0\.1:\d+)\/metrics"/.exec(seen)?.[1]
+if (metricsOrigin === undefined) throw new Error('the service logged no "Metrics listening at" line')
 const client = new Pool(origin, { connections: concurrency, headersTimeout: 30_000, bodyTimeout: 30_000 })
+const metricsClient = new Pool(metricsOrigin, { connections: 1 })
 const memory: Array<{ at: number, rss: number, heap: number }> = []
 async function sampleMemory (): Promise<void> {
-  const res = await client.request({ path: '/metrics', method: 'GET' })
+  const res = await metricsClient.request({ path: '/metrics', method: 'GET' })
   const text = await res.body.text()
   const read = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN)
   memory.push({ at: Date.now(), rss: read('process_resident_memory_bytes'), heap: read('nodejs_heap_size_used_bytes') })
@@ -247,6 +252,7 @@ tallyEko()
 if (crashed === undefined) await sampleMemory().catch(() => {})
 const finalRss = memory.at(-1)
 await client.close()
+await metricsClient.close()
 
 stopping = true
 const stopStarted = Date.now()

@@ -49,6 +49,7 @@ export interface AppOptions {
 export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   const { config } = options
   const trusted = list(config.TRUST_PROXY)
+  const limits = { headerBytes: HEADER_LIMIT, requestTimeoutMs: REQUEST_TIMEOUT_MS }
   const app = Fastify({
     ...(options.logger === undefined ? { logger: loggerOptions(config.LOG_LEVEL) } : { loggerInstance: options.logger }),
     bodyLimit: BODY_LIMIT,
@@ -64,8 +65,8 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     requestIdHeader: false,
     logController: new LogController({
       requestIdLogLabel: 'requestId',
-      // Probes and scrapes every few seconds would drown the request log.
-      disableRequestLogging: (request) => request.url.startsWith('/health/') || request.url === '/metrics'
+      // Probes every few seconds would drown the request log.
+      disableRequestLogging: (request) => request.url.startsWith('/health/')
     }),
     genReqId: (req) => {
       const incoming = req.headers['x-request-id']
@@ -75,7 +76,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     // A malformed URL or an over-long parameter fails before routing, past the error handler.
     frameworkErrors: frameworkError,
     // What Node's HTTP parser refuses never reaches Fastify at all: answered as problem+json too.
-    clientErrorHandler: createClientErrorHandler({ headerBytes: HEADER_LIMIT, requestTimeoutMs: REQUEST_TIMEOUT_MS })
+    clientErrorHandler: createClientErrorHandler(limits)
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   if (config.ALLOW_INSECURE_HTTP) {
@@ -91,9 +92,10 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   // First, so a browser's preflight is answered and every answer (errors too) carries CORS headers.
   await app.register(corsPlugin, { origins: list(config.CORS_ORIGINS) })
   await app.register(helmetPlugin)
-  // Before every route (/metrics included): @fastify/swagger collects them as they are added.
+  // Before every route: @fastify/swagger collects them as they are added.
   await app.register(swaggerPlugin)
-  await app.register(metricsPlugin)
+  // Collects on this app; serves GET /metrics on its own listener (METRICS_PORT), never here.
+  await app.register(metricsPlugin, { host: config.HOST, port: config.METRICS_PORT, limits })
   // Before authentication, so refused requests cost nothing.
   await app.register(shutdownPlugin)
   await app.register(loadSheddingPlugin, { maxEventLoopDelayMs: config.LOAD_SHED_EVENT_LOOP_DELAY_MS, maxHeapUsedMb: config.LOAD_SHED_HEAP_USED_MB })

@@ -11,6 +11,7 @@ export const ConfigSchema = Type.Object({
   NODE_ENV: Type.String({ default: 'development', description: '`production` makes every setting without a default mandatory' }),
   HOST: Type.String({ default: '127.0.0.1', description: 'Address to listen on' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'Port to listen on' }),
+  METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9464, description: 'Port of the separate Prometheus listener (GET /metrics), on HOST; 0 picks a free one. Never the API port' }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)), { default: 'info', description: 'pino level' }),
   EKO_BASE_URL: Optional(Text('Eko base URL including the version', { pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$' })),
   EKO_API_VARIANT: Type.Union([Type.Literal('collection'), Type.Literal('customer')], { default: 'collection', description: 'Which Send OTP API Eko serves' }),
@@ -129,6 +130,9 @@ export function loadConfig (env: Record<string, string | undefined>): LoadedConf
         problems.push(`${name}: must be https:// in production (http:// only to a loopback address, or with ALLOW_INSECURE_HTTP=true)`)
       }
     }
+  }
+  if (config.METRICS_PORT === config.PORT && config.PORT !== 0) {
+    problems.push('METRICS_PORT: must differ from PORT: metrics have a listener of their own')
   }
   if (config.EKO_AADHAAR_PUBLIC_KEY !== undefined) {
     try { parsePublicKey(config.EKO_AADHAAR_PUBLIC_KEY) } catch (err) { problems.push(`EKO_AADHAAR_PUBLIC_KEY: ${(err as Error).message}`) }

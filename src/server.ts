@@ -48,8 +48,13 @@ closeWithGrace({
   app.log.info('shut down cleanly')
 })
 
+// Metrics first, so that "Server listening at" means everything is up (the tests wait for it).
+const metricsAddress = await app.metricsListener.listen().catch((err: NodeJS.ErrnoException) => {
+  app.log.fatal({ code: err.code }, `METRICS_PORT: cannot listen on ${config.HOST}:${config.METRICS_PORT} (${err.code ?? err.message})`)
+  process.exit(1)
+})
 const address = await app.listen({ host: config.HOST, port: config.PORT })
 if (embedded !== undefined) {
-  const local = address.replace('://0.0.0.0', '://127.0.0.1').replace('://[::]', '://127.0.0.1')
-  process.stdout.write(await embedded.banner(local) + '\n')
+  const local = (url: string) => url.replace('://0.0.0.0', '://127.0.0.1').replace('://[::]', '://127.0.0.1')
+  process.stdout.write(await embedded.banner(local(address), `${local(metricsAddress)}/metrics`) + '\n')
 }

@@ -139,6 +139,13 @@ test('production: Eko and the JWKS over https://, plain http:// only to loopback
   t.equal(loadConfig(production).config.ALLOW_INSECURE_HTTP, false, 'off by default')
 })
 
+test('METRICS_PORT: 9464 by default, 0 allowed, never the API port', async (t) => {
+  t.equal(loadConfig(production).config.METRICS_PORT, 9464)
+  t.equal(loadConfig({ ...production, METRICS_PORT: '0', PORT: '0' }).config.METRICS_PORT, 0, '0: a free port, even beside PORT=0')
+  t.same(problems({ ...production, PORT: '8080', METRICS_PORT: '8080' }), ['METRICS_PORT: must differ from PORT: metrics have a listener of their own'])
+  t.match(problems({ ...production, METRICS_PORT: '70000' }), [/^METRICS_PORT: /])
+})
+
 test('development with only some Eko settings is refused rather than half-simulated', async (t) => {
   const lines = problems({ EKO_BASE_URL: 'https://staging.eko.in/ekoapi/v3' })
   t.ok(lines.some(l => l.startsWith('EKO_ACCESS_KEY: required once any EKO_ setting is given')))

@@ -59,7 +59,7 @@ test('production with a JWKS but no issuer or audience is refused, one line nami
 })
 
 test('npm start on a fresh clone: the printed curl lines carry an agent through eKYC and the daily authentication', async (t) => {
-  const child = spawn(process.execPath, [server], { env: cleanEnv({ PORT: '0' }) })
+  const child = spawn(process.execPath, [server], { env: cleanEnv({ PORT: '0', METRICS_PORT: '0' }) })
   t.teardown(() => { child.kill('SIGKILL') })
   let out = ''
   child.stderr.on('data', (d) => { out += d })
@@ -93,6 +93,16 @@ test('npm start on a fresh clone: the printed curl lines carry an agent through 
   const seen = await (await fetch(journal, { headers })).json() as { step: string, dailyAuthDate: string, events: unknown[] }
   t.match(seen, { step: 'completed', dailyAuthDate: /^\d{4}-\d{2}-\d{2}$/ }, 'the journal shows the agent done for today')
   t.equal(seen.events.length, 4)
+  const api = /Swagger UI: +(http:\/\/127\.0\.0\.1:\d+)\/docs/.exec(out)![1]!
+  const metrics = /Metrics: +(http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(out)?.[1]
+  t.ok(metrics, 'the banner names the metrics listener, on the port METRICS_PORT=0 picked')
+  if (metrics !== undefined) {
+    t.not(new URL(metrics).port, new URL(api).port, 'not the API port')
+    const scrape = await fetch(metrics)
+    t.equal(scrape.status, 200)
+    t.match(await scrape.text(), /process_cpu_user_seconds_total/)
+  }
+  t.equal((await fetch(`${api}/metrics`)).status, 404, 'the API port serves no metrics')
   child.kill('SIGTERM')
   const [code] = await once(child, 'exit')
   t.equal(code, 0, 'SIGTERM exits cleanly')

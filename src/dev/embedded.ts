@@ -12,7 +12,7 @@ export const DEMO_AGENT = '20810200'
 export interface Embedded {
   config: AppConfig
   simulator: Simulator
-  banner (listeningAt: string): Promise<string>
+  banner (listeningAt: string, metricsAt: string): Promise<string>
   close (): Promise<void>
 }
 
@@ -29,12 +29,13 @@ export async function startEmbedded (config: Config): Promise<Embedded> {
     ...(secret === undefined ? {} : { AUTH_JWT_SECRET: secret })
   }
 
-  async function banner (listeningAt: string): Promise<string> {
+  async function banner (listeningAt: string, metricsAt: string): Promise<string> {
     const lines = [
       '',
       'eko-ekyc-bff is running in DEVELOPMENT mode against the built-in Eko simulator',
       `  Eko simulator:  ${simulator.baseUrl}`,
-      `  Swagger UI:     ${listeningAt}/docs`
+      `  Swagger UI:     ${listeningAt}/docs`,
+      `  Metrics:        ${metricsAt} (METRICS_PORT; not served on the API port)`
     ]
     if (secret !== undefined) {
       const agent = await mintToken(secret, { sub: `agent-${DEMO_AGENT}`, userCode: DEMO_AGENT }, { agentClaim: config.AUTH_AGENT_CLAIM })

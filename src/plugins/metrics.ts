@@ -1,6 +1,11 @@
+import { randomUUID } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import fp from 'fastify-plugin'
-import type {} from '@fastify/swagger'
+import type { FastifyInstance } from 'fastify'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { createClientErrorHandler, problemHeaders, type ClientErrorLimits } from '../client-error.ts'
+import { problem, problemDocument, PROBLEMS } from '../errors.ts'
 
 /** Why a caller got a 429: this service's cooldown, its per-caller rate limit, or Eko's own refusal. */
 export type RateLimitReason = 'cooldown' | 'rate_limit' | 'eko'
@@ -18,6 +23,8 @@ export interface Metrics {
 declare module 'fastify' {
   interface FastifyInstance {
     metrics: Metrics
+    /** The separate listener that serves GET /metrics; server.ts (and the tests) open it. */
+    metricsListener: MetricsListener
   }
 }
 
@@ -54,8 +61,84 @@ export function createMetrics (): Metrics {
   }
 }
 
-/** Request durations by route pattern (never the raw URL, which holds user codes), and GET /metrics. */
-export default fp(async function metricsPlugin (app) {
+export interface MetricsListenerOptions {
+  /** Address to listen on: the service's HOST. */
+  host: string
+  /** METRICS_PORT; 0 picks a free port. */
+  port: number
+  /** The API's header and receive-time bounds, applied here too. */
+  limits: ClientErrorLimits
+}
+
+export interface MetricsListener {
+  /** Opens the listener and logs its address; resolves with its origin, e.g. `http://127.0.0.1:9464`. */
+  listen (): Promise<string>
+  /** The origin once listening. */
+  readonly url: string | undefined
+}
+
+/**
+ * The exposition, on a listener of its own: the API port faces clients and load balancers, and
+ * metrics tell the world the Node version and the traffic. Only `GET /metrics` is served; anything
+ * else is a 404 or 405 problem. Plain node:http, as a second Fastify would bring routing, hooks and
+ * a logger for one path.
+ */
+function createMetricsListener (app: FastifyInstance, registry: Registry, options: MetricsListenerOptions): MetricsListener {
+  async function answer (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID()
+    const refuse = (code: 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'INTERNAL_ERROR', detail: string, headers: Record<string, string> = {}) => {
+      const body = JSON.stringify(problemDocument(problem(code, detail), requestId))
+      res.writeHead(PROBLEMS[code].status, { ...problemHeaders(requestId), ...headers }).end(body)
+    }
+    if ((req.url ?? '').split('?')[0] !== '/metrics') return refuse('NOT_FOUND', 'this listener serves GET /metrics only')
+    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse('METHOD_NOT_ALLOWED', 'use GET', { allow: 'GET, HEAD' })
+    try {
+      const text = await registry.metrics()
+      res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'x-request-id': requestId })
+      res.end(req.method === 'HEAD' ? undefined : text)
+    } catch (err) {
+      app.log.error({ err, requestId }, 'metrics exposition failed')
+      refuse('INTERNAL_ERROR', 'an unexpected error occurred; quote the requestId to support')
+    }
+  }
+
+  const { headerBytes, requestTimeoutMs } = options.limits
+  const server = createServer({ maxHeaderSize: headerBytes, requestTimeout: requestTimeoutMs, headersTimeout: requestTimeoutMs }, (req, res) => { answer(req, res).catch(() => res.destroy()) })
+  // Malformed requests get the API's problem+json answers here too.
+  server.on('clientError', createClientErrorHandler(options.limits).bind(app))
+  let url: string | undefined
+
+  app.addHook('onClose', async () => {
+    if (!server.listening) return
+    const closed = new Promise(resolve => server.close(resolve))
+    // A scrape cut short is retried at the next interval; the shutdown does not wait for it.
+    server.closeAllConnections()
+    await closed
+  })
+
+  return {
+    get url () { return url },
+    async listen () {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(options.port, options.host, () => {
+          server.off('error', reject)
+          resolve()
+        })
+      })
+      const { address, family, port } = server.address() as AddressInfo
+      url = `http://${family === 'IPv6' ? `[${address}]` : address}:${port}`
+      app.log.info({ metricsUrl: `${url}/metrics` }, `Metrics listening at ${url}/metrics`)
+      return url
+    }
+  }
+}
+
+/**
+ * Request durations by route pattern (never the raw URL, which holds user codes), collected on the
+ * API; exposed on the separate metrics listener (METRICS_PORT), never on the API port.
+ */
+export default fp<MetricsListenerOptions>(async function metricsPlugin (app, options) {
   const metrics = createMetrics()
   const httpDuration = new Histogram({
     name: 'http_request_duration_seconds',
@@ -65,28 +148,12 @@ export default fp(async function metricsPlugin (app) {
     registers: [metrics.registry]
   })
   app.decorate('metrics', metrics)
+  app.decorate('metricsListener', createMetricsListener(app, metrics.registry, options))
   app.addHook('onResponse', async (request, reply) => {
     httpDuration.observe({
       route: request.routeOptions.url ?? 'unmatched',
       method: request.method,
       status: String(reply.statusCode)
     }, reply.elapsedTime / 1000)
-  })
-  app.get('/metrics', {
-    schema: {
-      tags: ['Operations'],
-      operationId: 'getMetrics',
-      summary: 'Prometheus metrics',
-      description: 'Prometheus text exposition format. No authentication; expose it only to the scraper\'s network.',
-      response: {
-        200: {
-          description: 'Request durations by route pattern, Eko calls by variant and outcome, OTPs sent, 429s by reason, the circuit state, and process metrics',
-          content: { 'text/plain': { schema: { type: 'string', description: 'Prometheus text format 0.0.4', example: '# TYPE ekyc_otp_sent_total counter\nekyc_otp_sent_total{variant="collection"} 1\n' } } }
-        }
-      }
-    }
-  }, async (_request, reply) => {
-    reply.header('content-type', metrics.registry.contentType)
-    return await metrics.registry.metrics()
   })
 }, { name: 'metrics' })

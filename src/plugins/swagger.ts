@@ -41,7 +41,7 @@ export const openapiOptions: FastifyDynamicSwaggerOptions = {
     servers: [{ url: '/', description: 'This service, wherever it is served' }],
     tags: [
       { name: 'eKYC', description: 'Start an agent\'s Aadhaar eKYC with Eko' },
-      { name: 'Operations', description: 'Health checks and metrics for the platform; no authentication' }
+      { name: 'Operations', description: 'Health checks for the platform; no authentication' }
     ],
     components: {
       securitySchemes: {

@@ -18,10 +18,10 @@ export const DEFAULT_HEAP_SHARE = 0.9
 /**
  * Never shed: liveness (a busy process is alive; failing it would get the pod killed and turn
  * overload into a restart storm), readiness (it reports configuration, the store and draining;
- * pressure on every replica at once must not empty the load balancer) and the metrics that show
- * an operator why requests are being shed.
+ * pressure on every replica at once must not empty the load balancer). The metrics that show an
+ * operator why requests are shed are on their own listener (plugins/metrics.ts), which this never sees.
  */
-const EXEMPT = new Set(['/health/live', '/health/ready', '/metrics'])
+const EXEMPT = new Set(['/health/live', '/health/ready'])
 const WARN_EVERY_MS = 10_000
 
 /**

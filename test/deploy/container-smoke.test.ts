@@ -125,6 +125,8 @@ async function replay (stage: Stage, dir: string, built: Map<string, Built>): Pr
 
 interface Service {
   origin: string
+  /** The metrics listener, from its "Metrics listening at" line. */
+  metrics: string
   output (): string
   /** SIGTERM, then the exit code and how long the drain took. */
   stop (): Promise<{ code: number | null, ms: number }>
@@ -149,8 +151,11 @@ async function startService (t: Test, image: Built, final: Stage, env: Record<st
     })
     exited.then(([code]) => { clearTimeout(timer); reject(new Error(`exited with ${code}\n${output}`)) }, reject)
   })
+  const metrics = /"msg":"Metrics listening at (http:\/\/127\.0\.0\.1:\d+\/metrics)"/.exec(output)?.[1]
+  if (metrics === undefined) throw new Error(`no "Metrics listening at" line\n${output}`)
   return {
     origin,
+    metrics,
     output: () => output,
     async stop () {
       const started = Date.now()
@@ -204,9 +209,10 @@ for (const [name, value] of Object.entries({
   await writeFile(secretFiles[name], value + '\n', { mode: 0o400 })
 }
 const serviceEnv = {
-  // Loopback and any free port instead of the image's 0.0.0.0:3000.
+  // Loopback and any free ports instead of the image's 0.0.0.0:3000 and 9464.
   HOST: '127.0.0.1',
   PORT: '0',
+  METRICS_PORT: '0',
   EKO_BASE_URL: simulator.baseUrl,
   EKO_INITIATOR_ID: simulator.initiatorId,
   ...secretFiles
@@ -246,6 +252,13 @@ t.test('the image\'s CMD sends an OTP, passes its HEALTHCHECK and stops on SIGTE
   t.equal(res.status, 200, `POST /agents/20810200/ekyc/otp: ${JSON.stringify(body)}`)
   t.type(body.otpRefId, 'string', 'otpRefId')
   t.same(simulator.calls.map((c) => [c.method, c.httpStatus, c.refusedBy]), [['POST', 200, undefined]], 'the simulator accepted one signed call')
+
+  const scrape = await fetch(service.metrics)
+  t.equal(scrape.status, 200, 'metrics on their own listener')
+  t.match(await scrape.text(), /ekyc_otp_sent_total\{variant="collection"\} 1/, 'counting the OTP just sent')
+  const onApi = await fetch(`${service.origin}/metrics`)
+  t.equal(onApi.status, 404, 'not on the API port')
+  await onApi.body?.cancel()
 
   // The manifests give 30 s for preStop (5 s) and this drain.
   const { code, ms } = await service.stop()

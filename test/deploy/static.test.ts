@@ -82,8 +82,9 @@ function isSubset (labels: Record<string, string> = {}, of: Record<string, strin
 const stages = parseDockerfile(readRepoFile('Dockerfile'))
 const final = stages.at(-1) as Stage
 const imageEnv = stageEnv(final)
-const exposed = instructions(final, 'EXPOSE').map((i) => Number.parseInt(i.args, 10))
-const PORT = exposed[0] as number
+const exposed = instructions(final, 'EXPOSE').flatMap((i) => shellWords(i.args)).map((port) => Number.parseInt(port, 10))
+const PORT = Number(imageEnv.PORT)
+const METRICS_PORT = Number(imageEnv.METRICS_PORT)
 
 test('Dockerfile: multi-stage on the official Node 24 image, pinned to a release', async (t) => {
   t.ok(stages.length >= 2, 'dependencies are installed in a stage of their own')
@@ -100,7 +101,8 @@ test('Dockerfile: the final stage runs the service as a non-root user', async (t
   for (const entrypoint of instructions(final, 'ENTRYPOINT')) t.ok(entrypoint.json, 'an ENTRYPOINT is exec form')
   t.equal(imageEnv.NODE_ENV, 'production')
   t.equal(imageEnv.HOST, '0.0.0.0')
-  t.same(exposed, [Number(imageEnv.PORT)], 'EXPOSE is the PORT the service listens on')
+  t.same(exposed, [PORT, METRICS_PORT], 'EXPOSE is the API port and the metrics port, no other')
+  t.ok(METRICS_PORT > 0 && METRICS_PORT !== PORT, `metrics on a port of their own (${METRICS_PORT})`)
 })
 
 test('Dockerfile: HEALTHCHECK probes readiness with node itself', async (t) => {
@@ -216,6 +218,11 @@ test('compose: two or more service replicas behind a load balancer, with Redis a
   t.ok(conf, `${lbName} mounts its config from the repository`)
   const nginx = readRepoFile(conf)
   for (const [name] of role.bff) t.match(nginx, new RegExp(`server\\s+${name}:${PORT}\\b`), `the upstream is ${name}:${PORT}`)
+  t.notMatch(nginx, new RegExp(`:${METRICS_PORT}\\b`), 'nginx never forwards to the metrics port')
+  for (const [name, bff] of role.bff) {
+    t.same(bff.ports ?? [], [], `${name} publishes no port: the API only through nginx, metrics not at all`)
+    t.equal(Number(environment(bff).METRICS_PORT ?? imageEnv.METRICS_PORT), METRICS_PORT, `${name}: the metrics port the image exposes`)
+  }
   t.match(nginx, /proxy_pass\s+http:\/\/\w+;/)
   for (const port of lb.ports ?? []) t.match(String(port), /^127\.0\.0\.1:/, 'published on loopback only')
 })
@@ -334,6 +341,7 @@ test('k8s: every manifest parses and names its kind', async (t) => {
 
 test('k8s: probes and ports agree with the image', async (t) => {
   t.equal(containerPort('http'), PORT, 'containerPort is the image\'s port')
+  t.equal(containerPort('metrics'), METRICS_PORT, 'container port `metrics` is the image\'s metrics port')
   const env = Object.fromEntries((container.env ?? []).map((e: any) => [e.name, e.value]))
   t.equal(Number(env.PORT ?? imageEnv.PORT), PORT, 'PORT')
   t.equal(env.HOST ?? imageEnv.HOST, '0.0.0.0', 'HOST')
@@ -344,9 +352,18 @@ test('k8s: probes and ports agree with the image', async (t) => {
   for (const name of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
     if (container[name]) t.equal(containerPort(probe(name)?.port), PORT, `${name} asks the container port`)
   }
+  t.equal(Number(env.METRICS_PORT ?? imageEnv.METRICS_PORT), METRICS_PORT, 'METRICS_PORT')
   const [service] = byKind('Service')
   t.ok(isSubset(service.spec.selector, podLabels), 'the Service selects the pods')
-  for (const port of service.spec.ports) t.equal(containerPort(port.targetPort), PORT, 'the Service targets the container port')
+  for (const port of service.spec.ports) t.equal(containerPort(port.targetPort), PORT, 'the Service targets the API port')
+  t.notOk(service.spec.ports.some((p: any) => containerPort(p.targetPort) === METRICS_PORT || p.port === METRICS_PORT), 'the Service does not expose the metrics port')
+})
+
+test('k8s: Prometheus scrapes each pod on its metrics port', async (t) => {
+  const annotations = pod.metadata?.annotations ?? {}
+  t.equal(annotations['prometheus.io/scrape'], 'true')
+  t.equal(Number(annotations['prometheus.io/port']), METRICS_PORT, 'the metrics port, not the API\'s')
+  t.equal(annotations['prometheus.io/path'], '/metrics')
 })
 
 test('k8s: every setting the service requires is provided, secrets through the Secret', async (t) => {

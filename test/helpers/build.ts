@@ -15,6 +15,8 @@ export interface Built {
   app: Awaited<ReturnType<typeof buildApp>>
   sim: Simulator
   url: string
+  /** Origin of the separate metrics listener: GET `${metricsUrl}/metrics`. */
+  metricsUrl: string
   config: AppConfig
   logs: LogCapture
   secrets: Secrets
@@ -70,6 +72,7 @@ export async function build (t: Test, options: BuildOptions = {}): Promise<Built
     ...sim.ekoSettings,
     AUTH_JWT_SECRET: jwtSecret,
     OTP_COOLDOWN_SECONDS: 0,
+    METRICS_PORT: 0,
     ...options.config
   }
   const dispatcher = wireRecorder(secrets, options.dispatcher)
@@ -92,6 +95,7 @@ export async function build (t: Test, options: BuildOptions = {}): Promise<Built
     secrets.throwIfFound(logs.text(), 'the service log')
   })
   const address = await app.listen({ host: '127.0.0.1', port: 0 })
+  const metricsUrl = await app.metricsListener.listen()
   const tokens = {
     agent: await mintToken(jwtSecret, { sub: 'agent-20810200', userCode: '20810200' }),
     ops: await mintToken(jwtSecret, { sub: 'ops-1', roles: ['ops'] }),
@@ -124,5 +128,5 @@ export async function build (t: Test, options: BuildOptions = {}): Promise<Built
     return { status: res.statusCode, headers: res.headers, json, text }
   }
 
-  return { app, sim, url: address, config, logs, secrets, tokens, body, post, call, otp: sim.otp }
+  return { app, sim, url: address, metricsUrl, config, logs, secrets, tokens, body, post, call, otp: sim.otp }
 }

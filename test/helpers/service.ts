@@ -8,6 +8,8 @@ const SERVER = fileURLToPath(new URL('../../src/server.ts', import.meta.url))
 
 export interface Service {
   url: string
+  /** Origin of the metrics listener, from its "Metrics listening at" line. */
+  metricsUrl: string
   process: ChildProcess
   /** Resolves with the exit code and signal once the process has ended. */
   exited: Promise<[number | null, NodeJS.Signals | null]>
@@ -29,7 +31,7 @@ export interface Answer {
  */
 export async function startService (t: Test, env: Record<string, string>): Promise<Service> {
   const child = spawn(process.execPath, [SERVER], {
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   const logs = captureLogs()
@@ -44,9 +46,9 @@ export async function startService (t: Test, env: Record<string, string>): Promi
     await exited
     clearTimeout(timer)
   })
+  let seen = ''
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the service did not listen within 20 s:\n${logs.text()}`)), 20_000)
-    let seen = ''
     child.stdout.on('data', (chunk: Buffer) => {
       seen += chunk.toString()
       const match = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:[0-9]+)"/.exec(seen)
@@ -60,7 +62,10 @@ export async function startService (t: Test, env: Record<string, string>): Promi
       reject(new Error(`the service exited (${code}) before listening:\n${logs.text()}`))
     })
   })
-  return { url, process: child, exited, output: () => logs.text() }
+  // The metrics listener opens before the API's, so its line is already there.
+  const metricsUrl = /"msg":"Metrics listening at (http:\/\/127\.0\.0\.1:[0-9]+)\/metrics"/.exec(seen)?.[1]
+  if (metricsUrl === undefined) throw new Error(`no "Metrics listening at" line before the API's:\n${logs.text()}`)
+  return { url, metricsUrl, process: child, exited, output: () => logs.text() }
 }
 
 /** POST /agents/{userCode}/ekyc/otp; the response is searched for every secret the file used. */

@@ -39,7 +39,7 @@ test('after a 200, a 400, an Eko 429 and a 404, /metrics shows each by route pat
   t.equal(missing.statusCode, 404)
   await missing.body.dump()
 
-  const res = await request(`${s.url}/metrics`)
+  const res = await request(`${s.metricsUrl}/metrics`)
   t.equal(res.statusCode, 200)
   t.match(res.headers['content-type'], /^text\/plain; version=0\.0\.4/)
   const text = await res.body.text()
@@ -78,6 +78,51 @@ test('after a 200, a 400, an Eko 429 and a 404, /metrics shows each by route pat
   t.notOk(text.includes(AGENT) || text.includes(EKO_429), 'no user code anywhere in the output')
   const routes = new Set(samples.filter(x => x.name === http).map(x => x.labels.route))
   t.ok([...routes].every(r => r === 'unmatched' || r!.startsWith('/')), `route labels are patterns: ${[...routes].join(', ')}`)
+})
+
+test('GET /metrics is not served on the API port: 404 problem, no exposition', async (t) => {
+  const s = await build(t)
+  const res = await request(`${s.url}/metrics`)
+  const text = await res.body.text()
+  t.equal(res.statusCode, 404)
+  t.match(res.headers['content-type'], /^application\/problem\+json/)
+  t.match(JSON.parse(text), { code: 'NOT_FOUND', status: 404 })
+  t.notMatch(text, /process_cpu|nodejs_|http_request_duration/, 'nothing of the metrics')
+  t.notOk(s.app.printRoutes().includes('metrics'), 'no such route on the API at all')
+})
+
+test('the metrics listener: its own port on HOST, logged; GET and HEAD /metrics only, problems otherwise', async (t) => {
+  const s = await build(t)
+  const api = new URL(s.url)
+  const metrics = new URL(s.metricsUrl)
+  t.equal(metrics.hostname, api.hostname, 'on the same HOST')
+  t.not(metrics.port, api.port, 'on another port (METRICS_PORT=0 picked a free one)')
+  t.equal(s.app.metricsListener.url, s.metricsUrl)
+  t.match(s.logs.records().find(r => typeof r.msg === 'string' && r.msg.startsWith('Metrics listening at')), { msg: `Metrics listening at ${s.metricsUrl}/metrics` }, 'the start log names it')
+
+  const head = await request(`${s.metricsUrl}/metrics`, { method: 'HEAD' })
+  t.equal(head.statusCode, 200, 'HEAD')
+  t.equal(await head.body.text(), '')
+  for (const [method, path, status, code] of [['GET', '/', 404, 'NOT_FOUND'], ['GET', '/health/live', 404, 'NOT_FOUND'], ['GET', '/agents/20810200/ekyc/otp', 404, 'NOT_FOUND'], ['POST', '/metrics', 405, 'METHOD_NOT_ALLOWED']] as const) {
+    const res = await request(`${s.metricsUrl}${path}`, { method })
+    const body = await res.body.json() as Record<string, unknown>
+    t.equal(res.statusCode, status, `${method} ${path}: ${status}`)
+    t.match(res.headers['content-type'], /^application\/problem\+json/)
+    t.match(body, { code, status, requestId: res.headers['x-request-id'] })
+    if (status === 405) t.equal(res.headers.allow, 'GET, HEAD')
+  }
+  const malformed = await fetch(`${s.metricsUrl}/metrics`, { headers: { 'x-padding': 'x'.repeat(20 * 1024) } })
+  t.equal(malformed.status, 431, 'Node\'s client errors are problems here too')
+  t.match(await malformed.json(), { code: 'HEADERS_TOO_LARGE' })
+})
+
+test('the metrics listener opens and closes with the app', async (t) => {
+  const s = await build(t)
+  const { port } = new URL(s.metricsUrl)
+  t.equal((await request(`${s.metricsUrl}/metrics`).then(async r => { await r.body.dump(); return r.statusCode })), 200)
+  await s.app.close()
+  const after = await request(`http://127.0.0.1:${port}/metrics`).then(r => r.statusCode, (err: { code?: string }) => err.code)
+  t.equal(after, 'ECONNREFUSED', 'closed with the app')
 })
 
 test('no secret in any log line', async (t) => assertNoLeaks(t))

@@ -17,7 +17,7 @@ for (const { name, config } of backends) {
     t.equal(s.sim.calls.length, 1, 'Eko was called once')
     const otherAgent = await s.post('20810201', s.body(), { authorization: `Bearer ${s.tokens.other}` })
     t.equal(otherAgent.status, 200, 'another agent is not held back')
-    t.match(await (await fetch(`${s.url}/metrics`)).text(), /ekyc_otp_rate_limited_total\{reason="cooldown"\} 2/, 'counted in /metrics as cooldown')
+    t.match(await (await fetch(`${s.metricsUrl}/metrics`)).text(), /ekyc_otp_rate_limited_total\{reason="cooldown"\} 2/, 'counted in /metrics as cooldown')
   })
 
   t.test(`${name}: a send Eko rejected or that failed does not start the cooldown`, async (t) => {

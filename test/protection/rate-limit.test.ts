@@ -21,7 +21,7 @@ for (const { name, config } of backends) {
     isProblem(t, await s.post(AGENT, { not: 'even valid' }), 429, 'OTP_RATE_LIMITED', 'counted before validation')
     t.equal(s.sim.calls.length, 3, 'Eko not called once over the limit')
     t.equal((await s.post('20810201', s.body(), { authorization: `Bearer ${s.tokens.other}` })).status, 200, 'another caller has its own bucket')
-    t.match(await (await fetch(`${s.url}/metrics`)).text(), /ekyc_otp_rate_limited_total\{reason="rate_limit"\} 2/, 'counted in /metrics as rate_limit')
+    t.match(await (await fetch(`${s.metricsUrl}/metrics`)).text(), /ekyc_otp_rate_limited_total\{reason="rate_limit"\} 2/, 'counted in /metrics as rate_limit')
   })
 
   t.test(`${name}: requests that fail authentication are limited by client address`, async (t) => {

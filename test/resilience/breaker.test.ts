@@ -10,7 +10,7 @@ const config = { EKO_TIMEOUT_MS: TIMEOUT_MS, EKO_BREAKER_FAILURES: 3, EKO_BREAKE
 const COOLDOWN_MS = 1000
 
 async function circuit (s: Built): Promise<Record<string, number | undefined>> {
-  const text = await (await request(`${s.url}/metrics`)).body.text()
+  const text = await (await request(`${s.metricsUrl}/metrics`)).body.text()
   const states = ['closed', 'open', 'half_open'] as const
   return Object.fromEntries(states.map(state => [state, sample(text, 'eko_circuit_state', `state="${state}"`)]))
 }
