@@ -401,6 +401,19 @@ test('k8s: every setting the service requires is provided, secrets through the S
   }
 })
 
+test('k8s: no secret reaches the process environment: every key of the Secret is a file (NAME_FILE)', async (t) => {
+  const env = container.env ?? []
+  t.same(env.filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => e.name), [], 'no env var takes a Secret by value')
+  const names = env.map((e: any) => e.name)
+  t.ok(names.includes('REDIS_URL_FILE') && !names.includes('REDIS_URL'), 'REDIS_URL, which may carry a password, as REDIS_URL_FILE')
+  const files = env.filter((e: any) => e.name.endsWith('_FILE')).map((e: any) => e.value.split('/').at(-1))
+  const [volume] = (pod.spec.volumes ?? []).filter((v: any) => v.secret?.secretName === secretTemplate.metadata.name)
+  const mounted = (volume?.secret?.items ?? []).map((i: any) => i.key)
+  for (const key of Object.keys(secretTemplate.stringData ?? {})) {
+    t.ok(mounted.includes(key) && files.includes(key), `${key}: mounted as a file and named by a _FILE variable`)
+  }
+})
+
 test('k8s: the pod is locked down', async (t) => {
   const podSecurity = pod.spec.securityContext ?? {}
   const security = container.securityContext ?? {}
