@@ -2,6 +2,7 @@ import { test } from 'tap'
 import { createPublicKey, generateKeyPairSync } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { join, posix } from 'node:path'
+import { parse } from 'yaml'
 import {
   instructions, isIgnored, loadCompose, loadComposeWithOverride, loadManifests, parseDockerfile,
   parseDockerignore, readRepoFile, root, shellWords, stageEnv, yamlFilesUnder
@@ -290,6 +291,27 @@ test('compose UAT override: Eko staging with the public UAT credentials and key 
     for (const [simName] of r.simulator) t.notOk(bff.depends_on?.[simName], `${name} no longer waits for ${simName}`)
   }
   for (const [name, simulator] of r.simulator) t.ok(simulator.profiles?.length, `${name} is left out unless asked for`)
+})
+
+test('the simulator\'s README runs it in the image as the image can: node, never npm', async (t) => {
+  const readme = readRepoFile('src/simulator/README.md')
+  const [, simulator] = role.simulator[0] ?? ['', {}]
+  const real = command(simulator)
+  t.same(real, ['node', 'src/simulator/main.ts'], 'docker-compose.yml runs the simulator with node')
+  const yamlBlocks = [...readme.matchAll(/```ya?ml\n([\s\S]*?)```/g)].map((m) => m[1] as string)
+  t.ok(yamlBlocks.length > 0, 'the README shows a compose example')
+  for (const block of yamlBlocks) {
+    const doc = parse(block)
+    for (const [name, service] of Object.entries<Service>(doc.services ?? {})) {
+      if (service.command !== undefined) t.same(command(service), real, `${name}: the command docker-compose.yml uses`)
+    }
+  }
+  const dockerRuns = readme.split('\n').filter((line) => /^\s*docker run\b/.test(line))
+  t.ok(dockerRuns.length > 0, 'the README shows docker run')
+  for (const line of dockerRuns) t.ok(line.trim().endsWith(real.join(' ')), `docker run ends with the image's command: ${line.trim()}`)
+  // The runtime stage deletes npm, npx, corepack and yarn.
+  t.match(instructions(final, 'RUN').map((r) => r.args).join(' '), /\/usr\/local\/bin\/npm\b/, 'the image has no npm')
+  t.notMatch(yamlBlocks.join('\n') + dockerRuns.join('\n'), /\b(npm|npx|yarn)\b/, 'no package manager in any container command')
 })
 
 // --- Kubernetes -------------------------------------------------------------------------------
