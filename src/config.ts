@@ -6,7 +6,7 @@ import { parsePublicKey } from './eko/aadhaar-cipher.ts'
 const Optional = Type.Optional
 const Text = (description: string, extra: object = {}) => Type.String({ minLength: 1, description, ...extra })
 
-/** Every environment variable the service reads (contract §3). The only place `process.env` is interpreted. */
+/** Every environment variable the service reads (README, "Configuration"). The only place `process.env` is interpreted. */
 export const ConfigSchema = Type.Object({
   NODE_ENV: Type.String({ default: 'development', description: '`production` makes every setting without a default mandatory' }),
   HOST: Type.String({ default: '127.0.0.1', description: 'Address to listen on' }),
@@ -79,7 +79,7 @@ export class ConfigError extends Error {
 
 export interface LoadedConfig {
   config: Config
-  /** No Eko settings outside production: `npm start` runs the simulator in-process (contract §2). */
+  /** No Eko settings outside production: `npm start` runs the simulator in-process (README, "Quick start"). */
   embeddedEko: boolean
 }
 

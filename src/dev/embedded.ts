@@ -17,7 +17,7 @@ export interface Embedded {
 }
 
 /**
- * Development mode (contract §2): the Eko simulator in-process with fresh keys and credentials,
+ * Development mode (README, "Quick start"): the Eko simulator in-process with fresh keys and credentials,
  * and a generated JWT secret, so `npm start` works on a fresh clone with nothing configured.
  */
 export async function startEmbedded (config: Config): Promise<Embedded> {

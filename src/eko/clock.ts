@@ -1,5 +1,5 @@
 /**
- * Eko refuses a `secret-key-timestamp` too far from its own clock with a 403 (upstream-facts §1).
+ * Eko refuses a `secret-key-timestamp` too far from its own clock with a 403 (docs/eko.md §3).
  * When such a 403 carries a `Date` header that disagrees with the local clock by more than
  * SKEW_TOLERANCE_MS, the client signs with Eko's time from then on. `Date` has a resolution of
  * one second, so the estimate is good to about ±(0.5 s + half the round trip): far inside Eko's

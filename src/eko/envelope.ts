@@ -4,7 +4,7 @@ import { Compile } from 'typebox/compile'
 const Code = Type.Union([Type.Integer(), Type.String({ pattern: '^-?[0-9]+$' })])
 
 /**
- * What we rely on in Eko's reply envelope (upstream-facts §3): a readable `status`. Everything
+ * What we rely on in Eko's reply envelope (docs/eko.md §6): a readable `status`. Everything
  * else is optional and read defensively in classify.ts, so a `null` message or an empty reason
  * in a business answer is still that business answer, not "Eko is broken" (which would count
  * towards opening the circuit). Unknown fields are ignored, never forwarded.

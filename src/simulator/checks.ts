@@ -23,7 +23,7 @@ function header (headers: IncomingHttpHeaders, name: string): string {
 }
 
 /**
- * Eko's gateway checks (upstream-facts §1): the developer key, the HMAC of the timestamp, and the
+ * Eko's gateway checks (docs/eko.md §3): the developer key, the HMAC of the timestamp, and the
  * timestamp against Eko's clock. All three end in the same HTTP 403.
  */
 export function checkCredentials (headers: IncomingHttpHeaders, creds: Credentials, nowMs: number): AuthFailure | undefined {

@@ -5,7 +5,7 @@ const generateKeyPairAsync = promisify(generateKeyPair)
 
 export interface SimulatorKeys {
   privateKey: KeyObject
-  /** base64 DER SubjectPublicKeyInfo: the form Eko publishes its keys in (upstream-facts §4). */
+  /** base64 DER SubjectPublicKeyInfo: the form Eko publishes its keys in (docs/eko.md §4). */
   publicKeyDer: string
 }
 

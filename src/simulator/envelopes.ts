@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto'
 
-/** Eko's reply shape for every business outcome, success or not (upstream-facts §3). */
+/** Eko's reply shape for every business outcome, success or not (docs/eko.md §6). */
 export interface Envelope {
   status: number
   response_status_id: number

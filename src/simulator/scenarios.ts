@@ -11,7 +11,7 @@ export interface Scenario {
   userCode: string
   /** What Eko answers, in words. */
   eko: string
-  /** What the service is expected to answer (contract §4). */
+  /** What the service is expected to answer (the README's error table). */
   service: string
   /** Only these variants know the scenario; elsewhere the code succeeds. Default: both. */
   variants?: readonly VariantName[]

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parsePrivateKey } from './crypto.ts'
 
-/** Eko's public UAT credentials (upstream-facts §1): a service set up for UAT works against the simulator as is. */
+/** Eko's public UAT credentials (docs/eko.md §2): a service set up for UAT works against the simulator as is. */
 export const UAT_CREDENTIALS = {
   developerKey: 'becbbce45f79c6f5109f848acd540567',
   accessKey: 'd2fe1d99-6298-4af2-8cc5-d97dcf46df30',
@@ -36,7 +36,7 @@ export function loadSimulatorSettings (env: Record<string, string | undefined>, 
   const errors: string[] = []
   const value = (name: string) => (env[name] === '' ? undefined : env[name])
 
-  // A secret given inline or as NAME_FILE (contract §3), never both.
+  // A secret given inline or as NAME_FILE (as the service's own settings allow), never both.
   function secret (name: string): string | undefined {
     const inline = value(name)
     const file = value(`${name}_FILE`)

@@ -2,7 +2,7 @@ import { test } from 'tap'
 import { constants, generateKeyPairSync, privateDecrypt } from 'node:crypto'
 import { encryptAadhaar, parsePublicKey } from '../../src/eko/aadhaar-cipher.ts'
 
-// Eko's published keys (upstream-facts §4): both must parse, as base64 DER SPKI.
+// Eko's published keys (docs/eko.md §4): both must parse, as base64 DER SPKI.
 const KEY_A = 'MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQCaFyrzeDhMaFLx+LZUNOOO14Pj9aPfr+1WOanDgDHxo9NekENYcWUftM9Y17ul2pXr3bqw0GCh4uxNoTQ5cTH4buI42LI8ibMaf7Kppq9MzdzI9/7pOffgdSn+P8J64CJAk3VrVswVgfy8lABt7fL8R6XReI9x8ewwKHhCRTwBgQIDAQAB'
 const KEY_B = 'MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQCXa63O/UXt5S0Vi8DM/PWF4yugx2OcTVbcFPLfXmLm9ClEVJcRuBr7UDHjJ6gZgG/qcVez5r6AfsYl2PtKmYP3mQdbR/BjVOjnrRooXxwyio6DFk4hTTM8fqQGWWNm6XN5XsPK5+qD5Ic/L0vGrS5nMWDwjRt59gzgNMNMpjheBQIDAQAB'
 

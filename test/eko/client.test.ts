@@ -48,7 +48,7 @@ test('signs each request freshly and sends the variant\'s fields as JSON', async
   t.equal(a!.headers.developer_key, 'dev-key-0001')
   const ts = Number(a!.headers['secret-key-timestamp'])
   t.ok(ts >= before && ts <= Date.now(), 'timestamp is now, in milliseconds')
-  t.equal(a!.headers['secret-key'], sign('access-key-0001', ts)['secret-key'], 'signature per upstream-facts §1')
+  t.equal(a!.headers['secret-key'], sign('access-key-0001', ts)['secret-key'], 'signature per docs/eko.md §3')
   t.not(a!.headers['secret-key-timestamp'], b!.headers['secret-key-timestamp'], 'a fresh timestamp per request')
   t.not(a!.body.aadhar, b!.body.aadhar, 'a fresh ciphertext per request')
   t.match(a!.body, { initiator_id: '9962981729', user_code: '20810200', client_ref_id: 'REF1', customer_id: '9876543210', latlong: '28.6139,77.2090', aadhar: /^[A-Za-z0-9+/]{171}=$/ })

@@ -1,7 +1,7 @@
 import { test } from 'tap'
 import { sign } from '../../src/eko/sign.ts'
 
-test('matches the known-answer vector from upstream-facts §1', async (t) => {
+test('matches the known-answer vector of docs/eko.md §3', async (t) => {
   t.same(sign('test-access-key-123', 1700000000000), {
     'secret-key': '88lqTf9ew69XbVbeczjxVL8/B4vibfp1MvTi1mIj2Xo=',
     'secret-key-timestamp': '1700000000000'

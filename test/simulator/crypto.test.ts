@@ -15,7 +15,7 @@ test('a fresh key is 1024-bit RSA, published as base64 DER SPKI like Eko\'s', as
 test('PKCS#1 v1.5 ciphertext decrypts, padding stripped by hand', async (t) => {
   const { privateKey, publicKeyDer } = await loadKeys()
   const field = encrypt(publicKeyDer)
-  t.equal(field.length, 172, '128 bytes in base64, as upstream-facts §4 says')
+  t.equal(field.length, 172, '128 bytes in base64, as docs/eko.md §4 says')
   t.equal(decryptField(privateKey, field), TEST_AADHAAR)
   t.not(encrypt(publicKeyDer), field, 'different every call')
 })
