@@ -1,16 +1,15 @@
 import { test } from 'tap'
-import { createPublicKey, generateKeyPairSync } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
-import { join, posix } from 'node:path'
+import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto'
+import { posix } from 'node:path'
 import { parse } from 'yaml'
 import {
   instructions, isIgnored, loadCompose, loadComposeWithOverride, loadManifests, parseDockerfile,
-  parseDockerignore, readRepoFile, root, shellWords, stageEnv, yamlFilesUnder
+  parseDockerignore, readRepoFile, shellWords, stageEnv, yamlFilesUnder
 } from './helpers.ts'
 import type { Stage } from './helpers.ts'
 import { ConfigError, loadConfig } from '../../src/config.ts'
 
-// What the service cannot start without in production (contract §3): every setting without
+// What the service cannot start without in production (README, "Configuration"): every setting without
 // a default, one of the two ways to check tokens, and the shared store that lets replicas agree.
 const REQUIRED = ['EKO_BASE_URL', 'EKO_DEVELOPER_KEY', 'EKO_ACCESS_KEY', 'EKO_INITIATOR_ID', 'EKO_AADHAAR_PUBLIC_KEY', 'REDIS_URL']
 const AUTH = ['AUTH_JWT_SECRET', 'AUTH_JWKS_URL']
@@ -23,13 +22,25 @@ function missingSettings (provided: Iterable<string>): string[] {
   return missing
 }
 
-/** Eko's published keys (upstream-facts §4), when shared/ is beside the repository. */
-function ekoKeys (): { A: string, B: string } | undefined {
-  const path = join(root, '../shared/eko/upstream-facts.md')
-  if (!existsSync(path)) return undefined
-  const text = readFileSync(path, 'utf8')
-  const key = (label: string) => new RegExp(`Key ${label}[\\s\\S]*?\`(MI[A-Za-z0-9+/=]+)\``).exec(text)?.[1] ?? ''
-  return { A: key('A'), B: key('B') }
+/**
+ * Eko's published Aadhaar keys (docs/eko.md §4), held here so the check never depends on anything
+ * outside the repository: key A for production, key B for UAT. The SHA-256 of each key's DER pins
+ * the text below, so a key mistyped here and in a manifest alike still fails.
+ */
+const EKO_KEYS = {
+  A: {
+    der: 'MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQCaFyrzeDhMaFLx+LZUNOOO14Pj9aPfr+1WOanDgDHxo9NekENYcWUftM9Y17ul2pXr3bqw0GCh4uxNoTQ5cTH4buI42LI8ibMaf7Kppq9MzdzI9/7pOffgdSn+P8J64CJAk3VrVswVgfy8lABt7fL8R6XReI9x8ewwKHhCRTwBgQIDAQAB',
+    sha256: '481d1db23018a1d67a3797b097ca8ede52ce2cf9d4f9e1868da59cd511cdedd6'
+  },
+  B: {
+    der: 'MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQCXa63O/UXt5S0Vi8DM/PWF4yugx2OcTVbcFPLfXmLm9ClEVJcRuBr7UDHjJ6gZgG/qcVez5r6AfsYl2PtKmYP3mQdbR/BjVOjnrRooXxwyio6DFk4hTTM8fqQGWWNm6XN5XsPK5+qD5Ic/L0vGrS5nMWDwjRt59gzgNMNMpjheBQIDAQAB',
+    sha256: 'f95201c31b01b7392f91ddfd5a863cd8ca6cfcc414080ad6bb6ad10df16b033e'
+  }
+} as const
+
+/** The SHA-256 of a base64 DER key's bytes, as `base64 -d | sha256sum` prints it; '' for no key. */
+function fingerprint (b64: string | undefined): string {
+  return b64 === undefined ? '' : createHash('sha256').update(Buffer.from(b64.replace(/\s+/g, ''), 'base64')).digest('hex')
 }
 
 /**
@@ -77,6 +88,19 @@ function isRsaPublicKey (b64: string): boolean {
 function isSubset (labels: Record<string, string> = {}, of: Record<string, string> = {}): boolean {
   return Object.keys(labels).length > 0 && Object.entries(labels).every(([k, v]) => of[k] === v)
 }
+
+test('Eko\'s published keys: each is the key its fingerprint names, 1024-bit RSA, and the docs quote both', async (t) => {
+  const docs = readRepoFile('docs/eko.md')
+  for (const [name, key] of Object.entries(EKO_KEYS)) {
+    t.equal(fingerprint(key.der), key.sha256, `key ${name}: the DER hashes to its fingerprint`)
+    const parsed = createPublicKey({ key: Buffer.from(key.der, 'base64'), format: 'der', type: 'spki' })
+    t.equal(parsed.asymmetricKeyType, 'rsa', `key ${name}: RSA`)
+    t.equal(parsed.asymmetricKeyDetails?.modulusLength, 1024, `key ${name}: 1024-bit`)
+    t.equal(parsed.asymmetricKeyDetails?.publicExponent, 65537n, `key ${name}: e = 65537`)
+    t.ok(docs.includes(key.der) && docs.includes(key.sha256), `docs/eko.md quotes key ${name} and its fingerprint`)
+  }
+  t.match(readRepoFile('README.md'), `EKO_AADHAAR_PUBLIC_KEY=${EKO_KEYS.B.der}`, 'the README\'s UAT example uses key B')
+})
 
 // --- Dockerfile -----------------------------------------------------------------------------
 
@@ -278,7 +302,6 @@ test('compose: every service setting is provided and agrees with the simulator a
 test('compose UAT override: Eko staging with the public UAT credentials and key B', async (t) => {
   const uat = loadComposeWithOverride('docker-compose.yml', 'docker-compose.uat.yml')
   const r = roles(uat.services)
-  const keys = ekoKeys()
   for (const [name, bff] of r.bff) {
     const env = environment(bff)
     t.same(missingSettings(Object.keys(env)), [], `${name} gets every required setting`)
@@ -287,7 +310,7 @@ test('compose UAT override: Eko staging with the public UAT credentials and key 
     t.ok(isRsaPublicKey(env.EKO_AADHAAR_PUBLIC_KEY as string), 'an RSA public key, base64 DER')
     t.not(env.ALLOW_INSECURE_HTTP, 'true', 'Eko UAT is https://: no plain http:// allowed')
     t.same(startProblems({ ...imageEnv, ...env }), [], 'the service accepts these settings')
-    if (keys) t.equal(env.EKO_AADHAAR_PUBLIC_KEY, keys.B, 'key B of upstream-facts §4')
+    t.equal(fingerprint(env.EKO_AADHAAR_PUBLIC_KEY), EKO_KEYS.B.sha256, 'key B of docs/eko.md §4, the UAT key')
     for (const [simName] of r.simulator) t.notOk(bff.depends_on?.[simName], `${name} no longer waits for ${simName}`)
   }
   for (const [name, simulator] of r.simulator) t.ok(simulator.profiles?.length, `${name} is left out unless asked for`)
@@ -473,10 +496,9 @@ test('k8s: the autoscaler and the disruption budget select the Deployment', asyn
 })
 
 test('k8s overlays: UAT and production point at their Eko', async (t) => {
-  const keys = ekoKeys()
-  const expected: Record<string, { url: string, key?: string | undefined }> = {
-    uat: { url: 'https://staging.eko.in/ekoapi/v3', key: keys?.B },
-    production: { url: 'https://api.eko.in/ekoicici/v3', key: keys?.A }
+  const expected: Record<string, { url: string, key: string }> = {
+    uat: { url: 'https://staging.eko.in/ekoapi/v3', key: EKO_KEYS.B.sha256 },
+    production: { url: 'https://api.eko.in/ekoicici/v3', key: EKO_KEYS.A.sha256 }
   }
   for (const [name, want] of Object.entries(expected)) {
     const overlay = kustomization(`${K8S}/overlays/${name}`)
@@ -489,6 +511,6 @@ test('k8s overlays: UAT and production point at their Eko', async (t) => {
     const podEnv = Object.fromEntries((container.env ?? []).map((e: any) => [e.name, e.value]))
     t.same(startProblems({ ...imageEnv, ...config, ...podEnv }), [], `${name}: the service accepts these settings`)
     t.ok(isRsaPublicKey(config.EKO_AADHAAR_PUBLIC_KEY ?? ''), `${name}: an RSA public key`)
-    if (want.key) t.equal(config.EKO_AADHAAR_PUBLIC_KEY, want.key, `${name}: Eko's key for the environment`)
+    t.equal(fingerprint(config.EKO_AADHAAR_PUBLIC_KEY), want.key, `${name}: Eko's key for the environment (docs/eko.md §4)`)
   }
 })
