@@ -4,7 +4,7 @@ import type { Built, Reply } from '../helpers/build.ts'
 export const TIMEOUT_MS = 600
 export const MARGIN_MS = 900
 
-/** A problem+json answer with this status and code, the requestId echoed, nothing else of Eko's. */
+/** A problem+json answer with this status and code, every field, and the requestId echoed in x-request-id. */
 export { isProblem } from '../helpers/problem.ts'
 
 /** POST with the default agent and a fresh body; also how long the answer took. */
