@@ -53,20 +53,23 @@ t.test('an agent hammering the route gets one OTP per cooldown, and 429s with Re
   const s = await build(t, { config: { ...backends.at(-1)!.config, OTP_COOLDOWN_SECONDS: 1, RATE_LIMIT_MAX: 10_000 } })
   const statuses: number[] = []
   const waits = new Set<number>()
-  const until = Date.now() + 2300
+  const sentSoFar = () => statuses.filter(x => x === 200).length
+  // Until three OTPs have gone out, two whole cooldowns, however fast or slow this machine is.
+  const deadline = Date.now() + 15_000
   await Promise.all(Array.from({ length: 4 }, async () => {
-    while (Date.now() < until) {
+    while (sentSoFar() < 3 && Date.now() < deadline) {
       const res = await s.post(AGENT, s.body())
       statuses.push(res.status)
       if (res.status === 429) waits.add(retryAfter(res))
     }
   }))
-  const sent = statuses.filter(x => x === 200).length
+  const sent = sentSoFar()
+  t.ok(sent >= 3, `${sent} OTPs sent within 15 s`)
   t.same(new Set(statuses), new Set([200, 429]), `only 200s and 429s (${statuses.length} requests)`)
-  t.ok(sent >= 2 && sent <= 3, `${sent} OTPs in 2.3 s with a 1 s cooldown`)
   t.equal(s.sim.calls.length, sent, 'Eko called once per OTP')
   const gaps = s.sim.calls.slice(1).map((c, i) => c.at - s.sim.calls[i]!.at)
   t.ok(gaps.every(g => g >= 990), `Eko calls at least a cooldown apart (${gaps.join(', ')} ms)`)
+  t.ok(gaps.every(g => g < 3000), 'and the agent is free again soon after the cooldown ends')
   t.same([...waits], [1], 'every 429 says Retry-After: 1')
 })
 

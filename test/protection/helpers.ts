@@ -37,5 +37,6 @@ export async function assertRedisClean (t: Test, redis: RedisServer): Promise<vo
   const text = stored.map(k => `${k.key}\n${k.value}`).join('\n')
   t.same(collected.secrets.find(text), [], 'no Aadhaar number, mobile number, token or key in any Redis key or value')
   t.same(stored.filter(k => !k.key.startsWith('ekyc:')).map(k => k.key), [], 'every key starts with ekyc:')
-  t.same(stored.filter(k => k.ttlMs < 0).map(k => k.key), [], 'every key expires')
+  // PTTL is -1 for a key without a TTL; -2 means the key expired between SCAN and PTTL, which is fine.
+  t.same(stored.filter(k => k.ttlMs === -1).map(k => k.key), [], 'every key expires')
 }

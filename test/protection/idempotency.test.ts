@@ -1,6 +1,6 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { until } from '../helpers/wait.ts'
 import { build } from '../helpers/build.ts'
 import { grouped } from '../helpers/aadhaar.ts'
 import { assertNoLeaks } from '../helpers/leaks.ts'
@@ -61,9 +61,10 @@ for (const { name, config } of backends) {
     const s = await build(t, { config: settings })
     const k = key()
     const body = s.body()
-    s.sim.setFault({ kind: 'latency', ms: 800 })
+    // Long enough that the two requests below surely arrive while the first is still at Eko.
+    s.sim.setFault({ kind: 'latency', ms: 3000 })
     const first = s.post(AGENT, body, k)
-    while (s.sim.calls.length === 0) await sleep(10)
+    t.ok(await until(() => s.sim.calls.length === 1), 'the first request reached Eko')
     const during = await s.post(AGENT, body, k)
     isProblem(t, during, 409, 'IDEMPOTENCY_IN_PROGRESS', 'during')
     t.ok(retryAfter(during) >= 1, 'with Retry-After')

@@ -3,6 +3,7 @@ import { test } from 'tap'
 import { request } from 'undici'
 import { build, type Built } from '../helpers/build.ts'
 import { assertNoLeaks } from '../helpers/leaks.ts'
+import { until } from '../helpers/wait.ts'
 import { isProblem, logged, sample, TIMEOUT_MS, timedPost } from './helpers.ts'
 
 // Many requests from one caller: the per-caller rate limit is not what these tests are about.
@@ -32,7 +33,7 @@ test('three 5xx in a row open the circuit: 503 with Retry-After and no call to E
   const refused = await timedPost(s)
   isProblem(t, refused, 503, 'UPSTREAM_UNAVAILABLE')
   t.equal(refused.headers['retry-after'], '1', 'Retry-After: the rest of the 1 s cooldown, rounded up')
-  t.ok(refused.ms < 200, `refused at once (${refused.ms} ms)`)
+  t.ok(refused.ms < 1000, `refused at once (${refused.ms} ms)`)
   t.equal(s.sim.calls.length, 3, 'Eko was not called while open')
 
   s.sim.setFault(undefined)
@@ -61,18 +62,19 @@ test('timeouts open it too; a failed probe opens it again at once', async (t) =>
 })
 
 test('while a probe is in flight, other callers are turned away at once instead of queueing behind it', async (t) => {
-  const s = await build(t, { config })
+  // A probe that takes 2 s within a 3 s deadline: "at once" and "behind the probe" lie seconds apart.
+  const s = await build(t, { config: { ...config, EKO_TIMEOUT_MS: 3000 } })
   s.sim.setFault({ kind: 'status', code: 502 })
   await fail(s, 3)
-  s.sim.setFault({ kind: 'latency', ms: 300 })
+  s.sim.setFault({ kind: 'latency', ms: 2000 })
   await sleep(COOLDOWN_MS + 100)
   const probe = timedPost(s)
-  await sleep(50)
+  t.ok(await until(() => s.sim.calls.length === 4), 'the probe reached Eko')
   t.same(await circuit(s), { closed: 0, open: 0, half_open: 1 }, 'the gauge says half-open')
   const other = await timedPost(s)
   isProblem(t, other, 503, 'UPSTREAM_UNAVAILABLE')
-  t.ok(other.ms < 200, `turned away in ${other.ms} ms`)
-  t.equal(other.headers['retry-after'], '1', 'told to come back once the probe is decided')
+  t.ok(other.ms < 1000, `turned away in ${other.ms} ms, not after the probe's 2 s`)
+  t.equal(other.headers['retry-after'], '3', 'told to come back once the probe is decided: the 3 s deadline')
   t.equal((await probe).status, 200, 'the probe itself succeeds')
   t.equal((await timedPost(s)).status, 200, 'and traffic flows again')
 })
