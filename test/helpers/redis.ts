@@ -1,33 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { accessSync, constants } from 'node:fs'
 import { freePort } from './net.ts'
-import { delimiter, join } from 'node:path'
+import { redisServer, requireTool } from './tools.ts'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from 'ioredis'
 import type { Test } from 'tap'
 
-/** The redis-server binary: /usr/bin (Debian's package, as CI installs it) or anywhere on PATH. */
-export function findRedisServer (): string | undefined {
-  const dirs = ['/usr/bin', '/usr/local/bin', ...(process.env.PATH ?? '').split(delimiter)]
-  for (const dir of dirs) {
-    const candidate = join(dir, 'redis-server')
-    try {
-      accessSync(candidate, constants.X_OK)
-      return candidate
-    } catch {}
-  }
-  return undefined
-}
-
 /**
- * Whether the Redis tests can run. Without the binary they fail in CI (`CI` set: it must be
- * installed there); locally they are skipped, loudly.
+ * Whether the Redis-backed tests of this file can run. When redis-server is missing they are
+ * replaced by one test that is skipped with the line saying what to install, or, in CI, fails.
  */
-export function redisAvailable (): boolean {
-  if (findRedisServer() !== undefined) return true
-  const message = 'redis-server not found (apt-get install redis-server): the Redis-backed tests cannot run'
-  if (process.env.CI !== undefined && process.env.CI !== '') throw new Error(message)
-  process.stderr.write(`\n${'!'.repeat(100)}\n!!! SKIPPING: ${message}\n${'!'.repeat(100)}\n\n`)
+export function redisAvailable (t: Test): boolean {
+  if (redisServer.path !== undefined) return true
+  t.test('the tests that need a real redis-server', { skip: redisServer.skip }, async (t) => { requireTool(t, redisServer) })
   return false
 }
 
@@ -55,8 +39,8 @@ export interface RedisServer {
 
 /** A real redis-server on a free loopback port, no persistence; stopped when the test ends. */
 export async function startRedis (t: Test): Promise<RedisServer> {
-  const binary = findRedisServer()
-  if (binary === undefined) throw new Error('redis-server not found')
+  const binary = redisServer.path
+  if (binary === undefined) throw new Error('redis-server not found on PATH')
   const port = await freePort()
   const url = `redis://127.0.0.1:${port}`
   let child: ChildProcess | undefined

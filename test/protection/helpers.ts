@@ -12,7 +12,7 @@ export interface Backend {
 
 /** The two store backends, for table-driven tests; Redis is a real redis-server for this file. */
 export async function storeBackends (t: Test): Promise<{ backends: Backend[], redis: RedisServer | undefined }> {
-  const redis = redisAvailable() ? await startRedis(t) : undefined
+  const redis = redisAvailable(t) ? await startRedis(t) : undefined
   const backends: Backend[] = [{ name: 'memory', config: {} }]
   if (redis !== undefined) backends.push({ name: 'redis', config: { REDIS_URL: redis.url } })
   return { backends, redis }

@@ -6,7 +6,7 @@ import { freePort } from '../helpers/net.ts'
 import { redisAvailable, startRedis } from '../helpers/redis.ts'
 import { build } from '../helpers/build.ts'
 
-const redis = redisAvailable() ? await startRedis(t) : undefined
+const redis = redisAvailable(t) ? await startRedis(t) : undefined
 const silent = { info () {}, warn () {} }
 const backends: Array<[string, () => Store]> = [['memory', () => createStore({}, { log: silent })]]
 if (redis !== undefined) backends.push(['redis', () => createStore({ REDIS_URL: redis.url }, { log: silent })])
