@@ -44,6 +44,8 @@ export interface AppOptions {
   logger?: FastifyBaseLogger
   /** An undici dispatcher for Eko calls (tests: MockAgent); otherwise a Pool for Eko's origin. */
   dispatcher?: Dispatcher
+  /** Without `logger`: pino-pretty instead of JSON lines (server.ts decides, see `usePrettyLogs`). */
+  prettyLogs?: boolean
 }
 
 export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
@@ -51,7 +53,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   const trusted = list(config.TRUST_PROXY)
   const limits = { headerBytes: HEADER_LIMIT, requestTimeoutMs: REQUEST_TIMEOUT_MS }
   const app = Fastify({
-    ...(options.logger === undefined ? { logger: loggerOptions(config.LOG_LEVEL) } : { loggerInstance: options.logger }),
+    ...(options.logger === undefined ? { logger: loggerOptions(config.LOG_LEVEL, { pretty: options.prettyLogs }) } : { loggerInstance: options.logger }),
     bodyLimit: BODY_LIMIT,
     http: { maxHeaderSize: HEADER_LIMIT, headersTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 },
     requestTimeout: REQUEST_TIMEOUT_MS,

@@ -40,9 +40,25 @@ export function loggableUrl (url: string): string {
 
 interface RawRequest { method?: string, url?: string, ip?: string, socket?: { remotePort?: number } }
 
-export function loggerOptions (level: string): LoggerOptions {
+/**
+ * Readable logs for a person at a terminal in development; JSON lines everywhere else (pipes, log
+ * collectors, tests) and always in production, where a log pipeline parses them.
+ */
+export function usePrettyLogs (nodeEnv: string, stdoutIsTty: boolean): boolean {
+  return nodeEnv !== 'production' && stdoutIsTty
+}
+
+/**
+ * pino-pretty runs in pino's transport worker, so it is loaded only when asked for; redaction and
+ * the serializers below run before it, in this thread, exactly as for JSON.
+ * @see https://github.com/pinojs/pino-pretty
+ */
+const PRETTY = { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }
+
+export function loggerOptions (level: string, { pretty = false }: { pretty?: boolean } = {}): LoggerOptions {
   return {
     level,
+    ...(pretty ? { transport: PRETTY } : {}),
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: {
       // Fastify's default, with the URL scrubbed; still no headers and no body.

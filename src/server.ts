@@ -3,6 +3,7 @@ import closeWithGrace from 'close-with-grace'
 import { buildApp, type AppConfig } from './app.ts'
 import { ConfigError, loadConfig } from './config.ts'
 import { startEmbedded, type Embedded } from './dev/embedded.ts'
+import { usePrettyLogs } from './logger.ts'
 
 // The one entry point: read the environment, listen, shut down gracefully. Tests never import it.
 let loaded
@@ -23,7 +24,7 @@ if (loaded.embeddedEko) {
   config = loaded.config as AppConfig
 }
 
-const app = await buildApp({ config })
+const app = await buildApp({ config, prettyLogs: usePrettyLogs(config.NODE_ENV, process.stdout.isTTY === true) })
 
 /*
  * On a signal: readiness fails first (app.draining) and every answer says `Connection: close`;

@@ -1,7 +1,12 @@
-import { test } from 'tap'
+import { test, type Test } from 'tap'
 import { randomBytes, randomUUID } from 'node:crypto'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import { stripVTControlCharacters } from 'node:util'
 import { SignJWT } from 'jose'
-import { loggableUrl, scrubUrl } from '../src/logger.ts'
+import { loggableUrl, scrubUrl, usePrettyLogs } from '../src/logger.ts'
+import { startSimulator } from '../src/simulator/index.ts'
 
 const secret = new TextEncoder().encode('s'.repeat(32))
 const jwt = await new SignJWT({ user_code: '20810200', roles: ['ops'] }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(secret)
@@ -47,4 +52,77 @@ test('what stays readable: user codes, route words, asset names, short ids', asy
 test('a logged URL keeps its scrubbed path and drops the query', async (t) => {
   t.equal(loggableUrl(`/x/${jwt}?token=${jwt}`), '/x/[redacted]?[query dropped]')
   t.equal(loggableUrl(`/nope/${randomUUID()}`), '/nope/[redacted]')
+})
+
+const server = fileURLToPath(new URL('../src/server.ts', import.meta.url))
+/** A 12-digit number in a path is scrubbed by the request serializer, pretty or not. */
+const MISPLACED = '234123412346'
+
+test('pretty logs only in development at a terminal', async (t) => {
+  t.equal(usePrettyLogs('development', true), true, 'development, terminal')
+  t.equal(usePrettyLogs('development', false), false, 'development, piped')
+  t.equal(usePrettyLogs('test', true), true, 'any non-production mode at a terminal')
+  t.equal(usePrettyLogs('production', true), false, 'production, terminal: still JSON')
+  t.equal(usePrettyLogs('production', false), false, 'production, piped')
+})
+
+/**
+ * `node src/server.ts` with stdout a pipe that claims to be a terminal when `tty` is set (isTTY is
+ * set before server.ts reads it). Sends one request with a number in its path, then SIGTERM;
+ * resolves with everything the process wrote to stdout.
+ */
+async function run (t: Test, env: Record<string, string>, tty: boolean): Promise<string> {
+  // A preload, not `-e`: pino's transport worker inherits the flags, and `-e` would be run there.
+  const child = spawn(process.execPath, ['--import', `data:text/javascript,process.stdout.isTTY=${tty}`, server], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  t.teardown(() => { child.kill('SIGKILL') })
+  let out = ''
+  child.stdout.on('data', (d: Buffer) => { out += d.toString() })
+  child.stderr.on('data', (d: Buffer) => { out += d.toString() })
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`did not listen: ${out}`)), 20_000)
+    const check = () => {
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:[0-9]+)/.exec(out)
+      if (match !== null) { clearTimeout(timer); resolve(match[1]!) }
+    }
+    child.stdout.on('data', check)
+  })
+  await fetch(`${url}/nope/${MISPLACED}`)
+  child.kill('SIGTERM')
+  const [code] = await once(child, 'exit')
+  t.equal(code, 0, 'exits cleanly')
+  return stripVTControlCharacters(out)
+}
+
+function logLines (out: string): string[] {
+  return out.split('\n').filter(l => /Server listening at|incoming request|request completed/.test(l))
+}
+
+test('development at a terminal: pino-pretty lines, redacted as JSON would be', async (t) => {
+  const out = await run(t, {}, true)
+  const lines = logLines(out)
+  t.ok(lines.length >= 3, 'the start and the request were logged')
+  for (const line of lines) t.notMatch(line, /^\{"level"/, `not JSON: ${line.slice(0, 60)}`)
+  t.match(out, /\] INFO.*: Server listening at/, 'pino-pretty\'s level and message')
+  t.match(out, /\/nope\/\[redacted\]/, 'the serializer scrubbed the URL')
+  t.notOk(out.includes(MISPLACED), 'the number is nowhere')
+})
+
+test('development, piped: JSON lines', async (t) => {
+  const out = await run(t, {}, false)
+  const lines = logLines(out)
+  t.ok(lines.length >= 3)
+  for (const line of lines) t.match(JSON.parse(line), { level: Number, msg: String }, 'one JSON object per line')
+})
+
+test('production at a terminal: still JSON lines', async (t) => {
+  const sim = await startSimulator()
+  t.teardown(() => sim.close())
+  const out = await run(t, { ...sim.ekoSettings, NODE_ENV: 'production', AUTH_JWT_SECRET: randomBytes(32).toString('base64url') }, true)
+  const lines = logLines(out)
+  t.ok(lines.length >= 3)
+  for (const line of lines) t.match(JSON.parse(line), { level: Number, msg: String }, 'one JSON object per line')
+  t.notOk(out.includes(MISPLACED), 'the number is nowhere')
 })
