@@ -38,7 +38,7 @@ function read (envelope: EkoEnvelope): Answer {
   }
 }
 
-/** The business refusals every Eko call shares (docs/eko.md, "Status codes"). */
+/** The business refusals every Eko call shares (docs/eko.md §6). */
 function sharedRefusal (answer: Answer, envelope: EkoEnvelope): Refused {
   const { status, words } = answer
   if (NOT_FOUND.has(status) || /user not found|not onboarded/.test(words)) {

@@ -4,7 +4,7 @@ import type { ProblemCode } from '../errors.ts'
  * Every call the service makes to Eko, as data: method, path, the body in Eko's field names, and
  * how to read Eko's answer. The transport (signing, deadline, retries, breaker, the status codes
  * every call shares) is `client.ts`; a new Eko call is one entry here, one schema and one route.
- * What Eko expects of each call is written down in docs/eko.md.
+ * What Eko expects of each call is written down in docs/eko.md §5.
  */
 
 export type VariantName = 'collection' | 'customer'
@@ -144,7 +144,7 @@ const sendOtpCustomer: Operation<AgentInput, OtpSentValue> = {
   }
 }
 
-/** Wrong or expired OTP: 461 with a reason, or 302 / 303 (docs/eko.md). */
+/** Wrong or expired OTP: 461 with a reason, or 302 / 303 (docs/eko.md §5.2, §6). */
 const OTP_REFUSED = new Set([461, 302, 303])
 
 const verifyOtp: Operation<VerifyOtpInput, OtpVerifiedValue> = {

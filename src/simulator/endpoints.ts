@@ -1,7 +1,7 @@
 /**
  * Eko's side of every call, written out independently of the service's operation table
  * (src/eko/operations.ts), so a test against the simulator checks the service's paths, methods
- * and field names rather than agreeing with them by construction. docs/eko.md describes each call.
+ * and field names rather than agreeing with them by construction. docs/eko.md §5 describes each call.
  */
 export type SimVariant = 'collection' | 'customer'
 export type EndpointName = 'sendOtp' | 'verifyOtp' | 'biometric' | 'dailyAuth'

@@ -24,7 +24,7 @@ function looksLikePidData (value: string): boolean {
   return /^\s*(<\?xml[^>]*\?>\s*)?<PidData[\s>/]/.test(value) && /<\/PidData>\s*$|<PidData[^>]*\/>\s*$/.test(value)
 }
 
-/** Eko's field formats (docs/eko.md, "Field formats"). */
+/** Eko's field formats (docs/eko.md §7). */
 const RULES: Record<string, Rule> = {
   initiator_id: { test: s => TEN_DIGITS.test(s), message: 'initiator_id must be a 10-digit mobile number' },
   user_code: { test: s => /^[0-9]{8}$/.test(s), message: 'user_code must be 8 digits' },

@@ -6,7 +6,7 @@ const envelope = (o: Record<string, unknown>) => JSON.stringify({ response_statu
 const { sendOtp, verifyOtp, biometric, dailyAuth } = operations.collection
 const ops = { sendOtp: sendOtp!, verifyOtp: verifyOtp!, biometric: biometric!, dailyAuth: dailyAuth! }
 
-// One row per outcome that depends on Eko's reply (docs/eko.md, "Status codes"): operation, name, HTTP status, body, the service's code.
+// One row per outcome that depends on Eko's reply (docs/eko.md §6): operation, name, HTTP status, body, the service's code.
 const rows: Array<[OperationName, string, number, string, string]> = [
   ['sendOtp', 'collection success', 200, JSON.stringify({ status: 0, response_status_id: 0, response_type_id: 1600, message: 'OTP request has been sent', data: { otp_ref_id: '2465238', reference_tid: 'EKYKF4719702240123152147525I' } }), 'OK'],
   ['sendOtp', 'numeric otp_ref_id', 200, JSON.stringify({ status: 0, data: { otp_ref_id: 2465238 } }), 'OK'],

@@ -1,7 +1,7 @@
 import { test } from 'tap'
 import { operations } from '../../src/eko/operations.ts'
 
-// Eko's side, written out by hand from docs/eko.md: each call's method, path and exact JSON body.
+// Eko's side, written out by hand from docs/eko.md §5: each call's method, path and exact JSON body.
 // A change to the operation table that Eko would not accept fails here, whatever the simulator says.
 const agent = { userCode: '20810200', aadhaar: '234123412346', clientRefId: 'REF1', mobile: '9876543210', latlong: '28.6139,77.2090' }
 const INITIATOR = '9962981729'

@@ -1,18 +1,13 @@
-import { test, type Test } from 'tap'
+import { test } from 'tap'
 import { build, type Built, type Reply } from '../helpers/build.ts'
 import { assertNoLeaks } from '../helpers/leaks.ts'
 import { grouped } from '../helpers/aadhaar.ts'
 import { testPidData } from '../helpers/pid.ts'
-import { isProblem as isContractProblem } from '../helpers/problem.ts'
+import { isProblem } from '../helpers/problem.ts'
 
 // The whole eKYC through the service, over real HTTP, against the simulator following each agent.
 const AGENT = '20810200'
 const A = `/agents/${AGENT}`
-
-function isProblem (t: Test, res: Reply, status: number, code: string): void {
-  isContractProblem(t, res, status, code)
-  t.equal(res.json.requestId, res.headers['x-request-id'], `${code}: requestId is the x-request-id header`)
-}
 
 /** One agent's fixed identity for a whole flow (Eko checks the same Aadhaar number each step). */
 function agent (s: Built) {
