@@ -18,6 +18,7 @@ import rateLimitPlugin from './plugins/rate-limit.ts'
 import ekoPlugin from './plugins/eko.ts'
 import healthRoutes from './routes/health.ts'
 import agentRoutes from './routes/agents/index.ts'
+import { REQUEST_ID_PATTERN } from './problem-schema.ts'
 
 /** Bodies over 16 KiB are refused with 413 before they are parsed (64 KiB on the routes that carry a PID document). */
 export const BODY_LIMIT = 16 * 1024
@@ -27,7 +28,7 @@ export const HEADER_LIMIT = 16 * 1024
 export const REQUEST_TIMEOUT_MS = 10_000
 /** Longer than proxies' idle timeouts (nginx, AWS ALB: 60 s), so the proxy closes an idle connection first and never reuses one we just closed. */
 export const KEEP_ALIVE_TIMEOUT_MS = 72_000
-const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/
+const REQUEST_ID = new RegExp(REQUEST_ID_PATTERN)
 
 /** What `buildApp` needs: a validated configuration whose Eko and auth settings are all present. */
 export type AppConfig = Config & {

@@ -43,9 +43,12 @@ export function problemType (code: ProblemCode): string {
   return PROBLEM_TYPE_BASE + code.toLowerCase().replaceAll('_', '-')
 }
 
+/** `detail` is cut to this length, so no reason Eko gives can make an answer unbounded (the OpenAPI `maxLength`). */
+export const PROBLEM_DETAIL_MAX = 1000
+
 /** The body of every error answer (RFC 9457), whoever writes it. */
 export function problemDocument (p: ProblemError, requestId: string): Record<string, string | number> {
-  return { type: problemType(p.code), title: p.title, status: p.statusCode, detail: p.message, code: p.code, requestId }
+  return { type: problemType(p.code), title: p.title, status: p.statusCode, detail: p.message.slice(0, PROBLEM_DETAIL_MAX), code: p.code, requestId }
 }
 
 export interface ProblemOptions {

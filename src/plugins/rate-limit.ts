@@ -32,6 +32,24 @@ function storeAdapter (store: Store): FastifyRateLimitStoreCtor {
   return function RateLimitStore () { return adapter } as unknown as FastifyRateLimitStoreCtor
 }
 
+/** What @fastify/rate-limit sends on every answer of a limited route (`addHeaders` below), for the routes' response schemas. */
+const RATE_LIMIT_HEADERS = {
+  'X-RateLimit-Limit': { type: 'integer', format: 'int32', minimum: 1, maximum: 1_000_000, description: 'Requests this caller may make to this route per window (`RATE_LIMIT_MAX`)' },
+  'X-RateLimit-Remaining': { type: 'integer', format: 'int32', minimum: 0, maximum: 1_000_000, description: 'Requests left in the current window' },
+  'X-RateLimit-Reset': { type: 'integer', format: 'int32', minimum: 0, maximum: 86_400, description: 'Seconds until the window starts again' }
+}
+
+/**
+ * A rate-limited route's `response` schemas with the headers above declared on each 2XX and 4XX
+ * answer: the limit runs in `onRequest`, before anything can answer 2XX or 4XX.
+ */
+export function withRateLimitHeaders<R extends Record<string | number, { headers?: object }>> (responses: R): R {
+  return Object.fromEntries(Object.entries(responses).map(([status, response]) => [
+    status,
+    /^[24]/.test(status) ? { ...response, headers: { ...response.headers, ...RATE_LIMIT_HEADERS } } : response
+  ])) as R
+}
+
 /**
  * RATE_LIMIT_MAX requests per RATE_LIMIT_WINDOW_SECONDS per caller and route (fixed window), counted in
  * the shared store by @fastify/rate-limit. The bucket is the verified caller id, never anything a
@@ -50,6 +68,9 @@ export default fp<RateLimitPluginOptions>(async function rateLimitPlugin (app, {
     skipOnError: false,
     max,
     timeWindow: windowSeconds * 1000,
+    // Stated rather than left to the defaults: the OpenAPI document declares exactly these.
+    addHeadersOnExceeding: { 'x-ratelimit-limit': true, 'x-ratelimit-remaining': true, 'x-ratelimit-reset': true },
+    addHeaders: { 'x-ratelimit-limit': true, 'x-ratelimit-remaining': true, 'x-ratelimit-reset': true, 'retry-after': true },
     // One count per route: a burst of journal reads must not use up an agent's Verify OTP.
     keyGenerator: (request) => keys.rateLimit(`${request.method} ${request.routeOptions.url ?? ''} ${request.caller === undefined ? `ip:${normalizeIP(request.ip)}` : `caller:${request.caller.id}`}`),
     // A ProblemError carries statusCode 429, so the one error handler renders it (without one, a 429 would become a 500).

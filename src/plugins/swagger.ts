@@ -33,12 +33,19 @@ header) to quote to support. \`429\` and \`503\` carry \`Retry-After\`.
 ${errorTable()}
 `.trim()
 
+/**
+ * Relative, so Try it out calls whichever instance serves the page. `x-internal: false`: the apps
+ * and ops call it; nothing in it is for a gateway's eyes only. (A variable, because the server
+ * type has no room for `x-` extensions; the document carries them all the same.)
+ */
+const server = { url: '/', description: 'This service wherever it runs: local development, staging (against Eko UAT) or production', 'x-internal': false }
+
 /** The document's fixed parts; paths and schemas come from the routes. Nothing here depends on configuration. */
 export const openapiOptions: FastifyDynamicSwaggerOptions = {
   openapi: {
     openapi: '3.0.3',
     info: { title: pkg.name, version: pkg.version, description },
-    servers: [{ url: '/', description: 'This service, wherever it is served' }],
+    servers: [server],
     tags: [
       { name: 'eKYC', description: 'Start an agent\'s Aadhaar eKYC with Eko' },
       { name: 'Operations', description: 'Health checks for the platform; no authentication' }
@@ -49,7 +56,9 @@ export const openapiOptions: FastifyDynamicSwaggerOptions = {
           type: 'http',
           scheme: 'bearer',
           bearerFormat: 'JWT',
-          description: 'A JWT from the identity provider: the agent\'s own (claim `user_code` by default) or one with the ops role in `roles`'
+          description: 'A JWT from the identity provider: the agent\'s own (claim `user_code` by default) or one with the ops role in `roles`. ' +
+            'Verified as RFC8725 advises: the algorithm comes from the service\'s settings, never from the token (HS256 with a shared secret of at least 32 bytes, ' +
+            'or RS256/ES256 from the identity provider\'s JWKS; never `none`), `exp` is required, and the issuer and audience are checked when configured.'
         }
       }
     }

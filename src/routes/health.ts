@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
+import { problemResponses } from '../problem-schema.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -17,6 +18,8 @@ const Health = Type.Object({
   status: Type.Enum(['ok', 'unavailable'], { type: 'string', description: '`ok` when the instance should get traffic, else `unavailable`' }),
   checks: Type.Optional(Type.Record(Type.String(), Type.Enum(['ok', 'failing'], { type: 'string', description: 'The check\'s state' }), {
     description: 'Each readiness check by name (`store`, `shutdown`, …): `ok` or `failing`',
+    // A handful of named checks, registered by the plugins.
+    maxProperties: 16,
     examples: [{ store: 'ok' }]
   }))
 }, { examples: [{ status: 'ok', checks: { store: 'ok' } }] })
@@ -40,7 +43,9 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'getLiveness',
       summary: 'Liveness',
       description: 'The process is up and serving requests. No authentication; checks nothing else, so a failing dependency never restarts the instance.',
-      response: { 200: { ...Health, description: 'The process is up', examples: [{ status: 'ok' }] } }
+      // Public on purpose: probes hold no token.
+      security: [],
+      response: { 200: { ...Health, description: 'The process is up', examples: [{ status: 'ok' }] }, ...problemResponses('INTERNAL_ERROR') }
     }
   }, async (_request, reply) => {
     reply.header('cache-control', 'no-store')
@@ -53,8 +58,10 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'getReadiness',
       summary: 'Readiness',
       description: 'Configured, not shutting down, and the shared store reachable when one is set; 503 otherwise, so the load balancer stops sending traffic. No authentication; never calls Eko.',
+      security: [],
       response: {
         200: { ...Health, description: 'Ready for traffic' },
+        500: problemResponses('INTERNAL_ERROR')[500],
         503: { ...Health, description: 'Not ready: shutting down (`checks.shutdown`) or a readiness check failing', examples: [{ status: 'unavailable', checks: { shutdown: 'failing' } }] }
       }
     }

@@ -14,7 +14,7 @@ const OTP_PATH = '/agents/{userCode}/ekyc/otp'
 /** What every eKYC POST route can answer, besides its own rows below (README, "Errors"). */
 const COMMON: ProblemCode[] = ['VALIDATION_FAILED', 'INVALID_AADHAAR', 'UNAUTHENTICATED', 'FORBIDDEN', 'AGENT_NOT_FOUND',
   'IDEMPOTENCY_IN_PROGRESS', 'EKYC_ALREADY_COMPLETED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'IDEMPOTENCY_KEY_REUSED',
-  'AGENT_NOT_ACTIVATED', 'EKYC_REJECTED', 'OTP_RATE_LIMITED', 'UPSTREAM_AUTH_FAILED', 'UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT']
+  'AGENT_NOT_ACTIVATED', 'EKYC_REJECTED', 'OTP_RATE_LIMITED', 'INTERNAL_ERROR', 'UPSTREAM_AUTH_FAILED', 'UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT']
 /** Each eKYC route: its method, the fields its body requires, what its 200 holds, and every error it can answer. */
 const ROUTES: Array<{ path: string, method: string, required: string[], answer: string[], errors: ProblemCode[] }> = [
   { path: OTP_PATH, method: 'post', required: ['aadhaar', 'mobile', 'latlong'], answer: ['otpRefId', 'clientRefId', 'message'], errors: COMMON },
@@ -44,7 +44,7 @@ const ROUTES: Array<{ path: string, method: string, required: string[], answer: 
     method: 'get',
     required: [],
     answer: ['userCode', 'step', 'dailyAuthDate', 'events'],
-    errors: ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'FORBIDDEN', 'OTP_RATE_LIMITED', 'UPSTREAM_UNAVAILABLE']
+    errors: ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'FORBIDDEN', 'OTP_RATE_LIMITED', 'INTERNAL_ERROR', 'UPSTREAM_UNAVAILABLE']
   }
 ]
 
@@ -180,7 +180,7 @@ test('each eKYC route: bearer auth, a body with an example, its answer, and ever
       t.same(Object.keys(body.example).sort(), [...route.required].sort(), `${id}: a body example Try it out can send, without clientRefId`)
       t.equal(body.schema.additionalProperties, false, `${id}: no other properties`)
     }
-    t.match(op.responses['200'], { headers: { 'cache-control': Object }, content: { 'application/json': { schema: { required: route.answer } } } }, `${id}: 200`)
+    t.match(op.responses['200'], { headers: { 'Cache-Control': Object }, content: { 'application/json': { schema: { required: route.answer } } } }, `${id}: 200`)
 
     const statuses = new Set(route.errors.map(code => String(PROBLEMS[code].status)))
     t.same(Object.keys(op.responses).filter(s => s !== '200').sort(), [...statuses].sort(), `${id}: exactly its error statuses`)
@@ -192,11 +192,15 @@ test('each eKYC route: bearer auth, a body with an example, its answer, and ever
       t.same(media.schema, { $ref: '#/components/schemas/Problem' }, `${id} ${status}: the shared Problem schema`)
       t.match(media.examples[code], { value: { code, status, title: PROBLEMS[code].title } }, `${id} ${status}: an example for ${code}`)
       t.ok(res.description.includes(`\`${code}\``), `${id} ${status}: description names ${code}`)
-      t.ok(res.headers['x-request-id'], `${id} ${status}: x-request-id header documented`)
+      t.ok(res.headers['X-Request-Id'], `${id} ${status}: X-Request-Id header documented`)
     }
-    t.ok(op.responses['429'].headers['retry-after'], `${id}: 429 documents Retry-After`)
-    t.ok(op.responses['503'].headers['retry-after'], `${id}: 503 documents Retry-After`)
-    t.ok(op.responses['401'].headers['www-authenticate'], `${id}: 401 documents WWW-Authenticate`)
+    t.ok(op.responses['429'].headers['Retry-After'], `${id}: 429 documents Retry-After`)
+    t.ok(op.responses['503'].headers['Retry-After'], `${id}: 503 documents Retry-After`)
+    t.ok(op.responses['401'].headers['WWW-Authenticate'], `${id}: 401 documents WWW-Authenticate`)
+    for (const [status, res] of Object.entries(op.responses as Record<string, Json>)) {
+      const limited = ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'].filter(h => h in res.headers)
+      t.equal(limited.length, /^[24]/.test(status) ? 3 : 0, `${id} ${status}: rate-limit headers on each 2XX and 4XX answer, and only there`)
+    }
   }
 
   const problem = doc.components.schemas.Problem as Json

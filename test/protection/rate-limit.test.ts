@@ -67,5 +67,29 @@ t.test('X-Forwarded-For from a TRUST_PROXY address names the client; a caller\'s
   isProblem(t, await s.post(AGENT, s.body(), { 'x-forwarded-for': '198.51.100.5' }), 429, 'OTP_RATE_LIMITED', 'a caller cannot escape its bucket by changing address')
 })
 
+t.test('every 2XX and 4XX answer of the eKYC routes carries the X-RateLimit headers the OpenAPI document declares', async (t) => {
+  const s = await build(t, { config: { OTP_COOLDOWN_SECONDS: 60, RATE_LIMIT_MAX: 100 } })
+  const ops = { authorization: `Bearer ${s.tokens.ops}` }
+  const answers: Array<[string, Awaited<ReturnType<typeof s.post>>]> = [
+    ['200', await s.post(AGENT, s.body())],
+    ['429 (cooldown)', await s.post(AGENT, s.body())],
+    ['400', await s.post('20810202', { ...s.body(), aadhaar: '1234' }, ops)],
+    ['401', await s.post(AGENT, s.body(), { authorization: 'Bearer not.a.token' })],
+    ['403', await s.post('20810203', s.body())],
+    ['404', await s.post('99990463', s.body(), ops)],
+    ['409', await s.post('99990585', s.body(), ops)],
+    ['413', await s.post('20810204', { ...s.body(), clientRefId: 'x'.repeat(17 * 1024) }, ops)],
+    ['415', await s.post('20810205', 'aadhaar=1', { ...ops, 'content-type': 'application/x-www-form-urlencoded' })],
+    ['422', await s.post('99990461', s.body(), ops)]
+  ]
+  for (const [what, res] of answers) {
+    t.equal(String(res.status), what.split(' ')[0], `${what}: the status asked for`)
+    t.match(res.headers, { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': /^[0-9]+$/, 'x-ratelimit-reset': /^[0-9]+$/ }, `${what}: X-RateLimit-Limit, -Remaining and -Reset`)
+  }
+  const journal = await fetch(`${s.url}/agents/${AGENT}/ekyc`, { headers: { authorization: `Bearer ${s.tokens.agent}` } })
+  t.equal(journal.status, 200)
+  t.equal(journal.headers.get('x-ratelimit-limit'), '100', 'the journal read too')
+})
+
 if (redis !== undefined) t.test('nothing secret is stored in Redis', t => assertRedisClean(t, redis))
 t.test('no Aadhaar number, mobile, key or token in any log line or response', async (t) => { assertNoLeaks(t) })

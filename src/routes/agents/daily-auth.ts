@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { operations, type VariantName } from '../../eko/operations.ts'
 import { problemResponses } from '../../problem-schema.ts'
+import { withRateLimitHeaders } from '../../plugins/rate-limit.ts'
 import { newClientRefId } from './client-ref.ts'
 import { IdempotencyHeaders } from './idempotency.ts'
 import { PID_BODY_LIMIT, validatePidBody } from './pid-body.ts'
@@ -29,13 +30,13 @@ const dailyAuthRoute: FastifyPluginAsyncTypebox<DailyAuthRouteOptions> = async (
       params: UserCodeParams,
       headers: IdempotencyHeaders,
       body: DailyAuthBody,
-      response: {
+      response: withRateLimitHeaders({
         200: { ...DailyAuthenticated, description: 'Eko authenticated the agent for today', headers: replayableHeaders },
         ...problemResponses('VALIDATION_FAILED', 'INVALID_AADHAAR', 'INVALID_PID_DATA', 'UNAUTHENTICATED', 'FORBIDDEN', 'AGENT_NOT_FOUND',
           'IDEMPOTENCY_IN_PROGRESS', 'EKYC_ALREADY_COMPLETED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'IDEMPOTENCY_KEY_REUSED',
           'AGENT_NOT_ACTIVATED', 'EKYC_REJECTED', 'DAILY_AUTH_FAILED', 'OTP_RATE_LIMITED', 'NOT_IMPLEMENTED',
-          'UPSTREAM_AUTH_FAILED', 'UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT')
-      }
+          'UPSTREAM_AUTH_FAILED', 'UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'INTERNAL_ERROR')
+      })
     }
   }, async function dailyAuthentication (request, reply) {
     const { userCode } = request.params

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { problemResponses } from '../../problem-schema.ts'
+import { withRateLimitHeaders } from '../../plugins/rate-limit.ts'
 import type { Journal } from './journal.ts'
 import { JournalSchema, successHeaders, UserCodeParams } from './schemas.ts'
 
@@ -21,10 +22,10 @@ const journalRoute: FastifyPluginAsyncTypebox<JournalRouteOptions> = async (app,
         'It holds no Aadhaar number, mobile, OTP, PID data or Eko reference. It is this service\'s record, not Eko\'s: an eKYC done elsewhere does not show here.',
       security: [{ bearerAuth: [] }],
       params: UserCodeParams,
-      response: {
+      response: withRateLimitHeaders({
         200: { ...JournalSchema, description: 'The agent\'s journal; an agent never seen has step `none` and no events', headers: successHeaders },
-        ...problemResponses('VALIDATION_FAILED', 'UNAUTHENTICATED', 'FORBIDDEN', 'OTP_RATE_LIMITED', 'UPSTREAM_UNAVAILABLE')
-      }
+        ...problemResponses('VALIDATION_FAILED', 'UNAUTHENTICATED', 'FORBIDDEN', 'OTP_RATE_LIMITED', 'UPSTREAM_UNAVAILABLE', 'INTERNAL_ERROR')
+      })
     }
   }, async function readJournal (request, reply) {
     const view = await journal.read(request.params.userCode)

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireAadhaar } from '../../aadhaar/aadhaar.ts'
 import { operations, type VariantName } from '../../eko/operations.ts'
 import { problemResponses } from '../../problem-schema.ts'
+import { withRateLimitHeaders } from '../../plugins/rate-limit.ts'
 import { newClientRefId } from './client-ref.ts'
 import { IdempotencyHeaders } from './idempotency.ts'
 import type { OtpAttempts } from './otp-attempts.ts'
@@ -32,13 +33,13 @@ const verifyOtpRoute: FastifyPluginAsyncTypebox<VerifyOtpRouteOptions> = async (
       params: UserCodeParams,
       headers: IdempotencyHeaders,
       body: VerifyOtpBody,
-      response: {
+      response: withRateLimitHeaders({
         200: { ...OtpVerified, description: 'Eko accepted the OTP', headers: replayableHeaders },
         ...problemResponses('VALIDATION_FAILED', 'INVALID_AADHAAR', 'UNAUTHENTICATED', 'FORBIDDEN', 'AGENT_NOT_FOUND',
           'IDEMPOTENCY_IN_PROGRESS', 'EKYC_ALREADY_COMPLETED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'IDEMPOTENCY_KEY_REUSED',
           'AGENT_NOT_ACTIVATED', 'EKYC_REJECTED', 'OTP_INVALID', 'OTP_ATTEMPTS_EXCEEDED', 'OTP_RATE_LIMITED', 'NOT_IMPLEMENTED',
-          'UPSTREAM_AUTH_FAILED', 'UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT')
-      }
+          'UPSTREAM_AUTH_FAILED', 'UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'INTERNAL_ERROR')
+      })
     }
   }, async function verifyOtp (request, reply) {
     const { userCode } = request.params

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireAadhaar } from '../../aadhaar/aadhaar.ts'
 import { operations, type VariantName } from '../../eko/operations.ts'
 import { problemResponses } from '../../problem-schema.ts'
+import { withRateLimitHeaders } from '../../plugins/rate-limit.ts'
 import { maskMobile, newClientRefId } from './client-ref.ts'
 import type { Cooldown } from './cooldown.ts'
 import { IdempotencyHeaders } from './idempotency.ts'
@@ -35,13 +36,13 @@ const ekycOtpRoute: FastifyPluginAsyncTypebox<EkycOtpRouteOptions> = async (app,
       params: UserCodeParams,
       headers: IdempotencyHeaders,
       body: sendOtpBody(variant),
-      response: {
+      response: withRateLimitHeaders({
         200: { ...OtpSent, description: 'Eko accepted the request and sent the OTP', headers: replayableHeaders },
         ...problemResponses('VALIDATION_FAILED', 'INVALID_AADHAAR', 'UNAUTHENTICATED', 'FORBIDDEN', 'AGENT_NOT_FOUND',
           'IDEMPOTENCY_IN_PROGRESS', 'EKYC_ALREADY_COMPLETED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'IDEMPOTENCY_KEY_REUSED',
           'AGENT_NOT_ACTIVATED', 'EKYC_REJECTED', 'OTP_RATE_LIMITED', 'UPSTREAM_AUTH_FAILED', 'UPSTREAM_ERROR',
-          'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT')
-      }
+          'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'INTERNAL_ERROR')
+      })
     }
   }, async function sendOtp (request, reply) {
     const { userCode } = request.params

@@ -10,6 +10,7 @@ export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
 export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({
     pattern: '^[\\x21-\\x7E]{1,255}$',
+    maxLength: 255,
     // No example on purpose: Swagger UI would pre-fill it, and every ops user would then send
     // the same key (a 422 for the second different request).
     description: 'Optional; 1–255 visible ASCII characters, e.g. a UUID, new for each new request. A retry with the same key and the same body, by the same caller, within 24 hours gets the first answer again (with `Idempotent-Replayed: true`) without Eko being called again. The same key with a different body: 422 `IDEMPOTENCY_KEY_REUSED`; while the first request is still running: 409 `IDEMPOTENCY_IN_PROGRESS`. Only final answers are kept (200, 404 and the 422 business rejections); after a 429, 502, 503 or 504 the key is free to retry.'

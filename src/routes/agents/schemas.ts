@@ -3,7 +3,7 @@ import { AADHAAR_INPUT_PATTERN } from '../../aadhaar/aadhaar.ts'
 import type { VariantName } from '../../eko/operations.ts'
 import { PID_DATA_MAX_CHARS } from '../../pid/pid-data.ts'
 import { SAMPLE_PID_DATA } from '../../pid/sample.ts'
-import { RequestIdHeader } from '../../problem-schema.ts'
+import { REQUEST_ID_PATTERN, RequestIdHeader } from '../../problem-schema.ts'
 import { JOURNAL_EVENTS, STEPS } from './journal.ts'
 
 export const UserCodeParams = Type.Object({
@@ -49,7 +49,7 @@ const PidData = Type.String({
 })
 const BankCode = Type.String({ pattern: '^[A-Z0-9]{2,12}$', maxLength: 12, description: 'Eko\'s short code for the agent\'s bank, e.g. `HDFC`', examples: ['HDFC'] })
 const Message = Type.String({ maxLength: 300, description: 'Eko\'s message', examples: ['OTP request has been sent'] })
-const ClientRefIdOut = Type.String({ maxLength: 20, description: 'The reference sent to Eko: yours, or the one generated', examples: [EXAMPLE_CLIENT_REF] })
+const ClientRefIdOut = Type.String({ pattern: '^[A-Za-z0-9_-]{1,20}$', maxLength: 20, description: 'The reference sent to Eko: yours, or the one generated', examples: [EXAMPLE_CLIENT_REF] })
 
 /**
  * Send OTP's body. The `collection` variant needs the agent's mobile and location, so the schema
@@ -107,7 +107,7 @@ export const DailyAuthBody = Type.Object({
 export const OtpSent = Type.Object({
   otpRefId: Type.String({ maxLength: 64, description: 'Eko\'s OTP reference; needed by Verify OTP', examples: [EXAMPLE_OTP_REF] }),
   referenceTid: Type.Optional(Type.String({ maxLength: 64, description: 'Eko\'s transaction reference, when Eko returns one; needed by Verify OTP', examples: [EXAMPLE_TID] })),
-  mobileHint: Type.Optional(Type.String({ maxLength: 16, description: 'The masked mobile the OTP was sent to', examples: ['******3210'] })),
+  mobileHint: Type.Optional(Type.String({ pattern: '^[*xX]{6}[0-9]{4}$', maxLength: 10, description: 'The masked mobile the OTP was sent to', examples: ['******3210'] })),
   clientRefId: ClientRefIdOut,
   message: Message
 })
@@ -135,12 +135,12 @@ export const JournalEventSchema = Type.Object({
   at: Type.String({ format: 'date-time', maxLength: 40, description: 'When the request was answered (RFC 3339, UTC)', examples: ['2026-11-30T09:15:02.113Z'] }),
   action: Type.Enum(['send_otp', 'verify_otp', 'biometric', 'daily_auth'] as const, { type: 'string', description: 'Which step was asked for' }),
   outcome: Type.String({ maxLength: 40, description: '`OK`, or the problem `code` the request was answered with', examples: ['OTP_INVALID'] }),
-  requestId: Type.String({ maxLength: 128, description: 'The request\'s id: find its log lines with it', examples: ['8c1f0e52-3a5d-4d0f-9a3e-1b2c3d4e5f60'] }),
+  requestId: Type.String({ pattern: REQUEST_ID_PATTERN, maxLength: 128, description: 'The request\'s id: find its log lines with it', examples: ['8c1f0e52-3a5d-4d0f-9a3e-1b2c3d4e5f60'] }),
   caller: Type.String({ maxLength: 256, description: 'Who asked: the token\'s `sub`, or `agent:<user code>` when it has none', examples: ['ops-console'] })
 })
 
 export const JournalSchema = Type.Object({
-  userCode: Type.String({ maxLength: 8, description: 'The agent', examples: ['20810200'] }),
+  userCode: Type.String({ pattern: '^[0-9]{8}$', maxLength: 8, description: 'The agent', examples: ['20810200'] }),
   step: Type.Enum(STEPS, { type: 'string', description: 'The furthest eKYC step this service saw succeed: `none`, `otp_sent`, `otp_verified` or `completed`; it never moves back' }),
   // `nullable`, not a union with null: the document is OpenAPI 3.0.
   dailyAuthDate: Type.Unsafe<string | null>({ type: 'string', format: 'date', maxLength: 10, nullable: true, description: 'India-time date of the last successful daily authentication, or null', examples: ['2026-11-30'] }),
@@ -149,11 +149,11 @@ export const JournalSchema = Type.Object({
 
 /** Headers on every success of the eKYC routes. */
 export const successHeaders = {
-  'cache-control': { type: 'string', description: 'Always `no-store`' },
-  'x-request-id': RequestIdHeader
+  'Cache-Control': { type: 'string', enum: ['no-store'], description: 'Always `no-store`' },
+  'X-Request-Id': RequestIdHeader
 }
 
 export const replayableHeaders = {
   ...successHeaders,
-  'idempotent-replayed': { type: 'string', description: '`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`; Eko was not called again' }
+  'Idempotent-Replayed': { type: 'string', enum: ['true'], description: '`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`; Eko was not called again' }
 }
