@@ -70,6 +70,7 @@ export function createEkoBreaker (options: EkoBreakerOptions): EkoBreaker {
         if (err instanceof BrokenCircuitError || err instanceof IsolatedCircuitError) {
           throw unavailable(openedAt + options.cooldownMs - Date.now())
         }
+        /* c8 ignore next 2: the client's call resolves for every Eko and network failure; only a bug would reject it. */
         throw err
       }
     },

@@ -24,6 +24,7 @@ export function createMemoryStore (options: { sweepMs?: number, now?: () => numb
   const live = (key: string) => fresh(items, key)
   const liveList = (key: string) => fresh(lists, key)
 
+  /* c8 ignore next 5: memory reclaim only, every 30 s; expiry itself is checked on every read (`fresh`), which the store tests cover. */
   const sweep = setInterval(() => {
     const t = now()
     for (const [key, item] of items) if (item.expiresAt <= t) items.delete(key)

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import { test } from 'tap'
 import { request } from 'undici'
 import { build, collectionBody, encrypt, foreignKeyDer, headers, PATHS, sendOtp } from './helpers.ts'
@@ -44,6 +45,14 @@ test('wrong path 404, wrong method 405, wrong content type 415, over 128 KiB 413
   t.equal((await call(PATHS.collection, 'POST', { ...headers(sim), 'content-type': 'Application/JSON; charset=utf-8' })).status, 200,
     'content type parameters and case do not matter')
   t.equal((await call(PATHS.collection, 'POST', headers(sim), JSON.stringify({ pad: 'x'.repeat(135_000) }))).status, 413)
+  // Chunked, so no Content-Length announces the size: counted as it arrives.
+  const chunked = await request(sim.baseUrl + PATHS.collection, {
+    method: 'POST',
+    headers: headers(sim),
+    body: Readable.from((function * () { for (let i = 0; i < 3; i++) yield Buffer.alloc(64 * 1024, 0x20) })())
+  })
+  t.equal(chunked.statusCode, 413, 'over 128 KiB without a Content-Length: 413 as well')
+  await chunked.body.dump()
   t.equal((await call(PATHS.collection, 'POST', headers(sim), '{"user_code":')).status, 400, 'malformed JSON')
 })
 

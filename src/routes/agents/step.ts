@@ -42,6 +42,7 @@ function storedOutcome (record: Completed): string {
   if (record.status < 400) return 'OK'
   try {
     return String((JSON.parse(record.body) as { code?: unknown }).code ?? record.status)
+    /* c8 ignore next 3: stored answers are this service's own problem+json; the status is a fallback for a foreign entry. */
   } catch {
     return String(record.status)
   }
