@@ -2,6 +2,7 @@ import { test } from 'tap'
 import { spawn } from 'node:child_process'
 import { generateKeyPairSync } from 'node:crypto'
 import { once } from 'node:events'
+import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
 const server = fileURLToPath(new URL('../src/server.ts', import.meta.url))
@@ -106,4 +107,15 @@ test('npm start on a fresh clone: the printed curl lines carry an agent through 
   child.kill('SIGTERM')
   const [code] = await once(child, 'exit')
   t.equal(code, 0, 'SIGTERM exits cleanly')
+})
+
+test('a METRICS_PORT already taken: one line naming it, exit 1, the API never listens', async (t) => {
+  const taken = createServer()
+  await new Promise<void>(resolve => taken.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise(resolve => taken.close(resolve)))
+  const port = String((taken.address() as { port: number }).port)
+  const { code, out } = await run({ ...production, HOST: '127.0.0.1', METRICS_PORT: port, AUTH_JWT_SECRET: 'x'.repeat(32) })
+  t.equal(code, 1)
+  t.match(out, new RegExp(`METRICS_PORT: cannot listen on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\)`))
+  t.notMatch(out, /Server listening/)
 })

@@ -96,6 +96,7 @@ function createMetricsListener (app: FastifyInstance, registry: Registry, option
       const text = await registry.metrics()
       res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'x-request-id': requestId })
       res.end(req.method === 'HEAD' ? undefined : text)
+      /* c8 ignore next 4: prom-client's collectors do not throw; a broken custom collector would, and then the scrape gets a problem, not a hang. */
     } catch (err) {
       app.log.error({ err, requestId }, 'metrics exposition failed')
       refuse('INTERNAL_ERROR', 'an unexpected error occurred; quote the requestId to support')
