@@ -1,0 +1,269 @@
+/**
+ * Benchmark: this service next to a minimal Fastify pass-through and the upstream alone, in one
+ * run on loopback, so its cost is read as ratios that hold from one machine to the next.
+ *
+ *   npm run bench                          # 3 rounds of 10 s per target, 32 connections
+ *   npm run bench -- --rounds=5 --profile  # and a CPU profile of the service, summarised
+ *
+ * Three targets, each a child process: (a) the service, `node src/server.ts` in production mode
+ * with the V8 flags of the image (the Dockerfile's NODE_OPTIONS), (b) the reference, a Fastify
+ * app that forwards the same route with @fastify/reply-from (scripts/bench/pass-through.ts), and
+ * (c) the upstream alone (scripts/bench/upstream.ts): a plain node:http stand-in for Eko that
+ * answers its success envelope without checks, the ceiling of the setup. The load generator,
+ * autocannon, runs in this process. Every request is for another agent with that agent's own
+ * token, so no per-agent state or token cache answers for the service; its OTP cooldown is off and
+ * its rate limit out of reach (the output says so). Rounds alternate the targets so that other
+ * work on the machine falls on all of them alike. Reported per target: requests/s, p50 and p99
+ * latency over every round, non-2xx answers, peak RSS (VmHWM), and the ratios service /
+ * pass-through; and the service's start-to-ready time.
+ *
+ * Options, defaults in brackets: --rounds [3] --duration s per target per round [10]
+ * --warmup s per target [3] --connections [32] --agents distinct agents [10000]
+ * --profile (service under --cpu-prof; the top functions and files are printed)
+ * --json (one `BENCH_RESULT {...}` line as well). Loopback only.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto'
+import { once } from 'node:events'
+import { mkdtempSync, openSync, readdirSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { loadavg, cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { parseArgs } from 'node:util'
+import autocannon from 'autocannon'
+import { createSigner } from 'fast-jwt'
+import { verhoeffDigit } from '../src/aadhaar/verhoeff.ts'
+import { summariseProfile } from './bench/profile.ts'
+
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '32' },
+    agents: { type: 'string', default: '10000' },
+    profile: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false }
+  }
+})
+const int = (name: keyof typeof args, min: number, max: number): number => {
+  const value = Number(args[name])
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be an integer from ${min} to ${max}`)
+  return value
+}
+const rounds = int('rounds', 1, 50)
+const durationS = int('duration', 1, 600)
+const warmupS = int('warmup', 0, 600)
+const connections = int('connections', 1, 1024)
+const agents = int('agents', 1, 1_000_000)
+
+const root = new URL('..', import.meta.url)
+const EKO_PATH = '/ekoicici/v3/user/collection/aeps-fingpay/kyc/otp'
+/** The image's V8 flags, so the service is measured as it is deployed. */
+const imageNodeOptions = /NODE_OPTIONS="([^"]*)"/.exec(readFileSync(new URL('Dockerfile', root), 'utf8'))?.[1] ?? ''
+
+async function freePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise(resolve => server.close(resolve))
+  return port
+}
+
+interface Target {
+  name: 'service' | 'pass-through' | 'upstream'
+  origin: string
+  path: (userCode: string) => string
+  child: ChildProcess
+  exited: Promise<unknown>
+  stderr: string[]
+  readyMs: number
+  latencies: number[]
+  statuses: Map<number, number>
+  requests: number
+  seconds: number
+  errors: number
+  peakRssKiB: number
+}
+
+const workDir = mkdtempSync(join(tmpdir(), 'eko-bench-'))
+
+/** Spawns `node file` with only the given environment; its log goes to a file, never through this process. */
+async function start (name: Target['name'], file: string, env: Record<string, string>, nodeArgs: string[], path: Target['path']): Promise<Target> {
+  const port = await freePort()
+  const log = openSync(join(workDir, `${name}.log`), 'w')
+  const startedAt = performance.now()
+  const child = spawn(process.execPath, [...nodeArgs, file], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
+    stdio: ['ignore', log, 'pipe']
+  })
+  const stderr: string[] = []
+  child.stderr?.on('data', (chunk: Buffer) => { stderr.push(chunk.toString('utf8')) })
+  const exited = once(child, 'exit')
+  const origin = `http://127.0.0.1:${port}`
+  let readyMs = NaN
+  for (let i = 0; i < 2000 && child.exitCode === null; i++) {
+    const ok = await fetch(`${origin}/health/ready`).then(r => r.status < 500, () => false)
+    if (ok) { readyMs = performance.now() - startedAt; break }
+    await sleep(5)
+  }
+  if (Number.isNaN(readyMs)) throw new Error(`${name} did not become ready\n${stderr.join('')}`)
+  return { name, origin, path, child, exited, stderr, readyMs, latencies: [], statuses: new Map(), requests: 0, seconds: 0, errors: 0, peakRssKiB: 0 }
+}
+
+function peakRssKiB (pid: number | undefined): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN)
+}
+
+// --- the fixture: keys, agents and their tokens ---------------------------------------------
+
+const jwtSecret = randomBytes(32).toString('base64url')
+// Eko publishes a 1024-bit RSA key; encryption cost depends on the size, so the bench uses one too.
+const eko = generateKeyPairSync('rsa', { modulusLength: 1024 })
+const sign = createSigner({ key: jwtSecret, algorithm: 'HS256', expiresIn: 3_600_000 })
+const fixtures = Array.from({ length: agents }, (_, i) => {
+  const userCode = String(20_000_000 + i)
+  let aadhaar = String(randomInt(2, 10))
+  while (aadhaar.length < 11) aadhaar += String(randomInt(10))
+  return {
+    userCode,
+    headers: { authorization: `Bearer ${sign({ sub: `agent-${userCode}`, user_code: userCode })}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ aadhaar: aadhaar + verhoeffDigit(aadhaar), mobile: String(randomInt(6_000_000_000, 10_000_000_000)), latlong: '28.6139,77.2090' })
+  }
+})
+
+// --- the targets ------------------------------------------------------------------------------
+
+const load = { before: loadavg(), cores: cpus().length }
+const upstream = await start('upstream', 'scripts/bench/upstream.ts', {}, [], () => EKO_PATH)
+const passThrough = await start('pass-through', 'scripts/bench/pass-through.ts', {
+  LOG_LEVEL: 'info', UPSTREAM: upstream.origin, UPSTREAM_PATH: EKO_PATH
+}, imageNodeOptions.split(' ').filter(Boolean), (code) => `/agents/${code}/ekyc/otp`)
+const profileDir = join(workDir, 'profile')
+const serviceSettings = {
+  OTP_COOLDOWN_SECONDS: '0',
+  RATE_LIMIT_MAX: '1000000'
+}
+const service = await start('service', 'src/server.ts', {
+  NODE_ENV: 'production',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'info',
+  METRICS_PORT: '0',
+  EKO_BASE_URL: `${upstream.origin}/ekoicici/v3`,
+  EKO_DEVELOPER_KEY: randomBytes(16).toString('hex'),
+  EKO_ACCESS_KEY: randomBytes(16).toString('hex'),
+  EKO_INITIATOR_ID: '9962981729',
+  EKO_AADHAAR_PUBLIC_KEY: eko.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
+  AUTH_JWT_SECRET: jwtSecret,
+  ...serviceSettings
+}, [...imageNodeOptions.split(' ').filter(Boolean), ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
+(code) => `/agents/${code}/ekyc/otp`)
+const targets = [service, passThrough, upstream]
+
+async function round (target: Target, seconds: number, record: boolean): Promise<void> {
+  let next = randomInt(agents)
+  let finished!: (value: autocannon.Result) => void
+  let failed!: (err: Error) => void
+  const done = new Promise<autocannon.Result>((resolve, reject) => { finished = resolve; failed = reject })
+  const instance = autocannon({
+    url: target.origin,
+    connections,
+    pipelining: 1,
+    duration: seconds,
+    timeout: 10,
+    requests: [{
+      method: 'POST',
+      setupRequest (request) {
+        const agent = fixtures[next]!
+        next = (next + 1) % agents
+        return { ...request, path: target.path(agent.userCode), headers: agent.headers, body: agent.body }
+      }
+    }]
+  }, (err, result) => { if (err !== null && err !== undefined) failed(err); else finished(result) })
+  if (record) {
+    instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+      target.latencies.push(ms)
+      target.statuses.set(status, (target.statuses.get(status) ?? 0) + 1)
+    })
+  }
+  const result = await done
+  if (!record) return
+  target.requests += result.requests.total
+  target.seconds += result.duration
+  target.errors += result.errors
+}
+
+const started = Date.now()
+if (warmupS > 0) for (const target of targets) await round(target, warmupS, false)
+for (let r = 0; r < rounds; r++) {
+  // Each round starts with another target, so none is always measured first or last.
+  for (let i = 0; i < targets.length; i++) await round(targets[(r + i) % targets.length]!, durationS, true)
+}
+const elapsedS = (Date.now() - started) / 1000
+for (const target of targets) target.peakRssKiB = peakRssKiB(target.child.pid)
+load.before = load.before.map(n => Math.round(n * 100) / 100)
+const loadAfter = loadavg().map(n => Math.round(n * 100) / 100)
+
+for (const target of targets) target.child.kill('SIGTERM')
+await Promise.all(targets.map(t => Promise.race([t.exited, sleep(10_000).then(() => t.child.kill('SIGKILL'))])))
+
+// --- the report -------------------------------------------------------------------------------
+
+function percentile (sorted: Float64Array, p: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(p / 100 * sorted.length))]!
+}
+const figures = Object.fromEntries(targets.map(t => {
+  const sorted = Float64Array.from(t.latencies).sort()
+  const non2xx = [...t.statuses].filter(([s]) => s < 200 || s > 299).reduce((n, [, c]) => n + c, 0)
+  return [t.name, {
+    rps: Math.round(t.requests / t.seconds),
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    non2xx,
+    statuses: Object.fromEntries(t.statuses),
+    errors: t.errors,
+    peakRssMiB: Math.round(t.peakRssKiB / 1024),
+    readyMs: Math.round(t.readyMs)
+  }]
+})) as Record<Target['name'], { rps: number, p50: number, p99: number, non2xx: number, statuses: Record<string, number>, errors: number, peakRssMiB: number, readyMs: number }>
+const ratio = (a: number, b: number) => Math.round(a / b * 100) / 100
+const ratios = {
+  throughput: ratio(figures.service.rps, figures['pass-through'].rps),
+  p50: ratio(figures.service.p50, figures['pass-through'].p50),
+  p99: ratio(figures.service.p99, figures['pass-through'].p99)
+}
+const targetsMet = {
+  'throughput ≥ 0.6× pass-through': ratios.throughput >= 0.6,
+  'p99 ≤ 1.5× pass-through': ratios.p99 <= 1.5,
+  'service peak RSS ≤ 200 MiB': figures.service.peakRssMiB <= 200,
+  'service start to ready < 1 s': figures.service.readyMs < 1000
+}
+
+const pad = (s: string | number, n: number) => String(s).padStart(n)
+const lines = [
+  `bench: ${rounds} round(s) × ${durationS} s per target after ${warmupS} s warm-up each, ${connections} connections, ${agents} agents each with its own token; ${Math.round(elapsedS)} s in all`,
+  `machine: ${load.cores} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}; load average before ${load.before.join(' ')}, after ${loadAfter.join(' ')}` +
+    (load.before[0]! > load.cores / 2 ? ' — other work was running: figures are less reliable, rerun when the machine is idle' : ''),
+  `service: NODE_ENV=production, LOG_LEVEL=info, OTP_COOLDOWN_SECONDS=${serviceSettings.OTP_COOLDOWN_SECONDS} (cooldown off), RATE_LIMIT_MAX=${serviceSettings.RATE_LIMIT_MAX} (out of reach), node ${imageNodeOptions || '(no flags)'}`,
+  '',
+  `${'target'.padEnd(13)}${pad('req/s', 8)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('non-2xx', 9)}${pad('errors', 8)}${pad('peak RSS MiB', 14)}${pad('ready ms', 10)}`,
+  ...targets.map(t => {
+    const f = figures[t.name]
+    return `${t.name.padEnd(13)}${pad(f.rps, 8)}${pad(f.p50.toFixed(1), 9)}${pad(f.p99.toFixed(1), 9)}${pad(f.non2xx, 9)}${pad(f.errors, 8)}${pad(f.peakRssMiB, 14)}${pad(f.readyMs, 10)}`
+  }),
+  '',
+  `service / pass-through: throughput ${ratios.throughput}×, p50 ${ratios.p50}×, p99 ${ratios.p99}×`,
+  ...Object.entries(targetsMet).map(([name, ok]) => `  ${ok ? 'met    ' : 'NOT MET'}  ${name}`),
+  `statuses: ${targets.map(t => `${t.name} ${JSON.stringify(figures[t.name].statuses)}`).join(', ')}`,
+  `logs: ${workDir}`
+]
+if (args.profile) {
+  const file = readdirSync(profileDir).find(f => f.endsWith('.cpuprofile'))
+  if (file !== undefined) lines.push('', `service CPU profile: ${join(profileDir, file)}`, ...summariseProfile(join(profileDir, file), 25))
+}
+process.stdout.write(lines.join('\n') + '\n')
+if (args.json) process.stdout.write(`BENCH_RESULT ${JSON.stringify({ rounds, durationS, connections, agents, load: { before: load.before, after: loadAfter, cores: load.cores }, figures, ratios, targetsMet })}\n`)
+for (const t of targets) if (t.stderr.length > 0) process.stderr.write(`${t.name} stderr:\n${t.stderr.join('').slice(-2000)}\n`)
