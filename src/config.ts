@@ -28,6 +28,7 @@ export const ConfigSchema = Type.Object({
   AUTH_JWT_AUDIENCE: Optional(Text('Required `aud` when set; mandatory with AUTH_JWKS_URL in production')),
   AUTH_AGENT_CLAIM: Type.String({ minLength: 1, default: 'user_code', description: 'Claim holding the caller\'s agent user code' }),
   AUTH_OPS_ROLE: Type.String({ minLength: 1, default: 'ops', description: 'Role in `roles` that may act for any agent' }),
+  AUTH_MAX_TOKEN_AGE_SECONDS: Type.Integer({ minimum: 60, maximum: 2_592_000, default: 86_400, description: 'Longest token lifetime accepted: `exp` no further ahead, `iat` no further back' }),
   OTP_COOLDOWN_SECONDS: Type.Integer({ minimum: 0, maximum: 86_400, default: 60, description: 'Least time between two OTP sends for one agent' }),
   OTP_VERIFY_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 10, default: 3, description: 'Wrong OTPs accepted per otpRefId before a new OTP is needed' }),
   EKYC_JOURNAL_DAYS: Type.Integer({ minimum: 1, maximum: 366, default: 30, description: 'How long the per-agent eKYC journal is kept' }),

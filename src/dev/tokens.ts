@@ -1,4 +1,4 @@
-import { SignJWT } from 'jose'
+import { createSigner } from 'fast-jwt'
 
 export interface TokenClaims {
   sub: string
@@ -8,13 +8,9 @@ export interface TokenClaims {
 
 /** An HS256 caller token, as the retailer apps' identity provider would issue. For development and tests. */
 export async function mintToken (secret: string, claims: TokenClaims, options: { ttl?: string, agentClaim?: string } = {}): Promise<string> {
-  const payload: Record<string, unknown> = {}
+  const payload: Record<string, unknown> = { sub: claims.sub }
   if (claims.userCode !== undefined) payload[options.agentClaim ?? 'user_code'] = claims.userCode
   if (claims.roles !== undefined) payload.roles = claims.roles
-  return await new SignJWT(payload)
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(claims.sub)
-    .setIssuedAt()
-    .setExpirationTime(options.ttl ?? '12h')
-    .sign(new TextEncoder().encode(secret))
+  // fast-jwt sets `iat` itself; `ttl` is a duration such as `12h` or `90m`.
+  return createSigner({ key: secret, algorithm: 'HS256', expiresIn: options.ttl ?? '12h' })(payload)
 }

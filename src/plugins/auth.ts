@@ -1,6 +1,9 @@
+import { createPublicKey, type JsonWebKey } from 'node:crypto'
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
-import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose'
+import { createDecoder, createVerifier as createJwtVerifier, TokenError, type VerifierOptions as JwtOptions } from 'fast-jwt'
+import buildGetJwks from 'get-jwks'
+import { Agent } from 'undici'
 import type { Config } from '../config.ts'
 import { problem } from '../errors.ts'
 
@@ -23,55 +26,150 @@ declare module 'fastify' {
   }
 }
 
-export type AuthSettings = Pick<Config, 'AUTH_JWT_SECRET' | 'AUTH_JWKS_URL' | 'AUTH_JWT_ISSUER' | 'AUTH_JWT_AUDIENCE' | 'AUTH_AGENT_CLAIM' | 'AUTH_OPS_ROLE'>
+export type AuthSettings = Pick<Config, 'AUTH_JWT_SECRET' | 'AUTH_JWKS_URL' | 'AUTH_JWT_ISSUER' | 'AUTH_JWT_AUDIENCE' | 'AUTH_AGENT_CLAIM' | 'AUTH_OPS_ROLE' | 'AUTH_MAX_TOKEN_AGE_SECONDS'>
+
+/** How far an issuer's clock may run ahead of this host's: `iat` and the lifetime bound allow this much. */
+export const CLOCK_TOLERANCE_SECONDS = 30
+/** The identity provider's keys are fetched again after this, as jose's remote key set did. */
+const JWKS_TTL_MS = 10 * 60_000
+/** After a token named a key the JWKS did not have (or the fetch failed), unknown keys are not fetched for this long. */
+const JWKS_MISS_COOLDOWN_MS = 30_000
+const BEARER = /^Bearer ([A-Za-z0-9_.-]+)$/i
+const REALM = 'Bearer realm="eko-ekyc-bff"'
 
 const unauthenticated = (detail: string, error?: string) => problem('UNAUTHENTICATED', detail, {
-  headers: { 'www-authenticate': error === undefined ? 'Bearer realm="eko-ekyc-bff"' : `Bearer realm="eko-ekyc-bff", error="${error}"` }
+  headers: { 'www-authenticate': error === undefined ? REALM : `${REALM}, error="${error}"` }
 })
+const invalidToken = (detail: string) => unauthenticated(detail, 'invalid_token')
 
-/** A verifier for caller tokens: HS256 with a shared secret, or RS256/ES256 from the identity provider's JWKS. */
-export function createVerifier (settings: AuthSettings): (token: string) => Promise<Caller> {
+export interface Verifier {
+  /** The caller a token names, or a 401 problem. */
+  verify (token: string): Promise<Caller>
+  close (): Promise<void>
+}
+
+export interface VerifierOptions {
+  /** How long a JWKS fetch may take (default 5 s). */
+  jwksTimeoutMs?: number
+}
+
+type Payload = Record<string, unknown>
+
+/**
+ * Caller tokens, checked with fast-jwt: HS256 with a shared secret, or RS256/ES256 signed by a key
+ * from the identity provider's JWKS (fetched with get-jwks, cached, each key's verifier built once).
+ * `exp` is required, and a token may not live longer than AUTH_MAX_TOKEN_AGE_SECONDS: neither an
+ * `exp` further ahead nor an `iat` further back than that, nor an `iat` in the future.
+ */
+export function createVerifier (settings: AuthSettings, options: VerifierOptions = {}): Verifier {
   const secret = settings.AUTH_JWT_SECRET
   if (secret === undefined && settings.AUTH_JWKS_URL === undefined) throw new Error('AUTH_JWT_SECRET or AUTH_JWKS_URL is required')
-  const key: Uint8Array | JWTVerifyGetKey = secret !== undefined
-    ? new TextEncoder().encode(secret)
-    : createRemoteJWKSet(new URL(settings.AUTH_JWKS_URL!), { timeoutDuration: 5000, cooldownDuration: 30_000 })
-  const options = {
-    algorithms: secret !== undefined ? ['HS256'] : ['RS256', 'ES256'],
-    requiredClaims: ['exp'],
-    ...(settings.AUTH_JWT_ISSUER === undefined ? {} : { issuer: settings.AUTH_JWT_ISSUER }),
-    ...(settings.AUTH_JWT_AUDIENCE === undefined ? {} : { audience: settings.AUTH_JWT_AUDIENCE })
+  const maxAgeSeconds = settings.AUTH_MAX_TOKEN_AGE_SECONDS
+  const issuer = settings.AUTH_JWT_ISSUER
+  const audience = settings.AUTH_JWT_AUDIENCE
+  // fast-jwt checks `iss` and `aud` only when present: required here, as jose did once they were configured.
+  const common: Partial<JwtOptions> = {
+    requiredClaims: ['exp', ...(issuer === undefined ? [] : ['iss']), ...(audience === undefined ? [] : ['aud'])],
+    maxAge: maxAgeSeconds * 1000,
+    ...(issuer === undefined ? {} : { allowedIss: issuer }),
+    ...(audience === undefined ? {} : { allowedAud: audience })
   }
-  return async function verify (token) {
-    let payload: JWTPayload
-    try {
-      // jose's overloads differ only in the key type; both are valid here.
-      payload = (typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options)).payload
-    } catch (err) {
-      const code = (err as { code?: string }).code
-      throw unauthenticated(code === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'the token is not valid', 'invalid_token')
-    }
+
+  function toCaller (payload: Payload): Caller {
+    const nowS = Date.now() / 1000
+    if ((payload.exp as number) > nowS + maxAgeSeconds + CLOCK_TOLERANCE_SECONDS) throw invalidToken('the token is valid for longer than this service accepts')
+    if (typeof payload.iat === 'number' && payload.iat > nowS + CLOCK_TOLERANCE_SECONDS) throw invalidToken('the token was issued in the future')
     const claim = payload[settings.AUTH_AGENT_CLAIM]
     const agentCode = typeof claim === 'string' || typeof claim === 'number' ? String(claim) : undefined
-    const roles = Array.isArray(payload.roles) ? payload.roles : []
-    const isOps = roles.includes(settings.AUTH_OPS_ROLE)
-    // jose checks `sub`'s presence only when asked, never its type: a rate-limit bucket needs text.
+    const isOps = Array.isArray(payload.roles) && payload.roles.includes(settings.AUTH_OPS_ROLE)
+    // A rate-limit bucket needs text: a subject of another type is refused, not stringified.
     const sub = typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : undefined
-    if (payload.sub !== undefined && sub === undefined) throw unauthenticated('the token\'s subject is not a string', 'invalid_token')
+    if (payload.sub !== undefined && sub === undefined) throw invalidToken('the token\'s subject is not a string')
     const id = sub ?? (agentCode === undefined ? undefined : `agent:${agentCode}`)
-    if (id === undefined) throw unauthenticated('the token names neither a subject nor an agent', 'invalid_token')
+    if (id === undefined) throw invalidToken('the token names neither a subject nor an agent')
     return { id, agentCode, isOps }
+  }
+
+  const rejected = (err: unknown) => (err as { code?: string }).code === TokenError.codes.expired
+    ? invalidToken('the token has expired')
+    : invalidToken('the token is not valid')
+
+  if (secret !== undefined) {
+    // The secret becomes a KeyObject once, here; each token then costs one HMAC.
+    const check = createJwtVerifier({ ...common, key: secret, algorithms: ['HS256'] })
+    return {
+      async verify (token) {
+        let payload: Payload
+        try { payload = check(token) } catch (err) { throw rejected(err) }
+        return toCaller(payload)
+      },
+      async close () {}
+    }
+  }
+
+  const url = new URL(settings.AUTH_JWKS_URL!)
+  const domain = `${url.origin}/`
+  const timeout = options.jwksTimeoutMs ?? 5000
+  // Node's fetch has no timeout of its own; get-jwks passes these options to it.
+  const dispatcher = new Agent({ connectTimeout: timeout, headersTimeout: timeout, bodyTimeout: timeout })
+  const jwks = buildGetJwks({ jwksPath: url.pathname + url.search, ttl: JWKS_TTL_MS, max: 16, fetchOptions: { dispatcher } })
+  const decodeHeader = createDecoder({ complete: true })
+  const checks = new WeakMap<object, (token: string) => Payload>()
+  let lastMiss = -Infinity
+
+  /** One verifier per published key, for the one algorithm that key's type allows (no RS/ES confusion). */
+  function checkFor (jwk: object): (token: string) => Payload {
+    let check = checks.get(jwk)
+    if (check === undefined) {
+      const key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' })
+      const algorithm = key.asymmetricKeyType === 'rsa' ? 'RS256' : key.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? 'ES256' : undefined
+      if (algorithm === undefined) throw new Error('the JWKS key is neither RSA nor P-256')
+      check = createJwtVerifier({ ...common, key: key.export({ type: 'spki', format: 'pem' }) as string, algorithms: [algorithm] })
+      checks.set(jwk, check)
+    }
+    return check
+  }
+
+  return {
+    async verify (token) {
+      let payload: Payload
+      try {
+        const { header } = decodeHeader(token) as { header: { alg?: unknown, kid?: unknown } }
+        const alg = header.alg
+        // HS256 with the public key as a secret is the classic confusion: refused before any key is looked up.
+        if (alg !== 'RS256' && alg !== 'ES256') throw new Error('algorithm not allowed')
+        const kid = typeof header.kid === 'string' ? header.kid : undefined
+        // A token naming keys at random must not make this service fetch the JWKS for each one.
+        const cached = jwks.cache.get(jwks.generateCacheKey(alg, kid as string, domain)) !== undefined
+        if (!cached && Date.now() - lastMiss < JWKS_MISS_COOLDOWN_MS) throw new Error('unknown key, JWKS fetched recently')
+        let jwk: object
+        try {
+          jwk = await jwks.getJwk({ domain, alg, kid: kid as string })
+        } catch (err) {
+          lastMiss = Date.now()
+          throw err
+        }
+        payload = checkFor(jwk)(token)
+      } catch (err) {
+        throw rejected(err)
+      }
+      return toCaller(payload)
+    },
+    async close () { await dispatcher.close() }
   }
 }
 
 export default fp<{ settings: AuthSettings }>(async function authPlugin (app, { settings }) {
-  const verify = createVerifier(settings)
+  const verifier = createVerifier(settings)
+  app.addHook('onClose', async () => { await verifier.close() })
+  // Declared up front, so every request object keeps one shape.
+  app.decorateRequest('caller', undefined)
 
   app.decorate('authenticate', async function (request: FastifyRequest) {
     const header = request.headers.authorization
-    const match = header === undefined ? null : /^Bearer ([A-Za-z0-9_.-]+)$/i.exec(header.trim())
+    const match = header === undefined ? null : BEARER.exec(header.trim())
     if (match === null) throw unauthenticated('send an `Authorization: Bearer <token>` header')
-    request.caller = await verify(match[1]!)
+    request.caller = await verifier.verify(match[1]!)
   })
 
   app.decorate('authorizeAgent', async function (request: FastifyRequest) {
