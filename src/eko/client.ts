@@ -6,7 +6,7 @@ import { encryptAadhaar } from './aadhaar-cipher.ts'
 import { classifyReply } from './classify.ts'
 import { createClock, type EkoClock } from './clock.ts'
 import type { AgentInput, Operation, Outcome, Refused } from './operations.ts'
-import { sign } from './sign.ts'
+import { sign, signingKey } from './sign.ts'
 
 /** Eko's replies are a few hundred bytes; anything far larger is a fault, not an answer. */
 export const MAX_REPLY_BYTES = 64 * 1024
@@ -79,6 +79,7 @@ export function createEkoClient (options: EkoClientOptions): EkoClient {
   const basePath = base.pathname.replace(/\/+$/, '')
   const timeout = settings.EKO_TIMEOUT_MS
   const clock = options.clock ?? createClock()
+  const ekoKey = signingKey(settings.EKO_ACCESS_KEY)
   const ownPool = options.dispatcher === undefined
   const dispatcher: Dispatcher = options.dispatcher ?? new Pool(base.origin, {
     connections: 32,
@@ -103,7 +104,7 @@ export function createEkoClient (options: EkoClientOptions): EkoClient {
         'content-type': 'application/json',
         accept: 'application/json',
         developer_key: settings.EKO_DEVELOPER_KEY,
-        ...sign(settings.EKO_ACCESS_KEY, clock.now())
+        ...sign(ekoKey, clock.now())
       },
       body
     })

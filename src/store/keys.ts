@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync } from 'node:crypto'
+import { createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto'
 
 /** Every key this service writes starts with this, so operators can find (and scan) them. */
 export const KEY_PREFIX = 'ekyc:'
@@ -8,8 +8,9 @@ export const KEY_PREFIX = 'ekyc:'
  * already has that secret, so they all derive the same keys, and one purpose's key says nothing
  * about another's or about the secret.
  */
-export function deriveKey (secret: string, info: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, '', info, 32))
+export function deriveKey (secret: string, info: string): KeyObject {
+  // A KeyObject made once: an HMAC keyed with one costs a quarter of one keyed with bytes.
+  return createSecretKey(Buffer.from(hkdfSync('sha256', secret, '', info, 32)))
 }
 
 /**
