@@ -1,15 +1,23 @@
 import type { LoggerOptions } from 'pino'
 
+/** Names that must never reach a log line with their value. */
+const SECRET_FIELDS = ['aadhaar', 'aadhar', 'mobile', 'customer_id', 'authorization', 'developer_key', '["secret-key"]', 'EKO_ACCESS_KEY', 'EKO_DEVELOPER_KEY', 'AUTH_JWT_SECRET', 'STORE_SECRET']
+/**
+ * Objects that could carry foreign data into a log line: an error (its own properties), and a
+ * body, headers or configuration should one ever be logged whole.
+ */
+const CONTAINERS = ['err', 'body', 'headers', 'config']
+
 /**
  * Belt and braces: Fastify's request serializer logs no headers or bodies, and nothing logs the
- * Aadhaar number, but should any of these ever reach a log line they are censored.
+ * Aadhaar number, but should any of these ever reach a log line they are censored. Explicit paths,
+ * not `*.aadhaar`: pino runs a leading wildcard over every object of every line, which cost more
+ * than the rest of logging together on the OTP route; the lines it logs on every request (`req`,
+ * `res`, `eko`) are built field by field and hold none of these names.
  */
 export const REDACT_PATHS = [
   'req.headers.authorization', 'req.headers.cookie', 'req.headers["idempotency-key"]',
-  'headers.authorization', 'headers.developer_key', 'headers["secret-key"]',
-  'body.aadhaar', 'body.aadhar', 'body.mobile', 'body.customer_id',
-  '*.aadhaar', '*.aadhar', '*.mobile', '*.customer_id', '*.authorization', '*.developer_key', '*["secret-key"]',
-  '*.EKO_ACCESS_KEY', '*.EKO_DEVELOPER_KEY', '*.AUTH_JWT_SECRET'
+  ...CONTAINERS.flatMap(container => SECRET_FIELDS.map(field => field.startsWith('[') ? `${container}${field}` : `${container}.${field}`))
 ]
 
 /** A JWT or JWE: a base64url JOSE header, which begins `ey` (`{"`), then two or more dot-separated parts. */
