@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Dispatcher } from 'undici'
 import { list, type Config } from './config.ts'
 import { loggerOptions } from './logger.ts'
 import { createClientErrorHandler } from './client-error.ts'
+import { AccessLog } from './access-log.ts'
 import problemPlugin, { frameworkError } from './plugins/problem.ts'
 import metricsPlugin from './plugins/metrics.ts'
 import helmetPlugin from './plugins/helmet.ts'
@@ -66,11 +67,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     // Never `true`: only named proxies may set the client address (X-Forwarded-For).
     trustProxy: trusted.length > 0 ? trusted : false,
     requestIdHeader: false,
-    logController: new LogController({
-      requestIdLogLabel: 'requestId',
-      // Probes every few seconds would drown the request log.
-      disableRequestLogging: (request) => request.url.startsWith('/health/')
-    }),
+    logController: new AccessLog(),
     genReqId: (req) => {
       const incoming = req.headers['x-request-id']
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID()
@@ -89,7 +86,10 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain')
   app.decorate('readinessChecks', new Map())
   app.decorate('draining', false)
-  app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
+  app.addHook('onRequest', function requestIdHeader (request, reply, done) {
+    reply.header('x-request-id', request.id)
+    done()
+  })
 
   await app.register(problemPlugin)
   // First, so a browser's preflight is answered and every answer (errors too) carries CORS headers.
