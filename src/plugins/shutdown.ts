@@ -13,10 +13,12 @@ import { problem } from '../errors.ts'
 export default fp(async function shutdownPlugin (app) {
   let closing = false
   app.addHook('preClose', async () => { closing = true })
-  app.addHook('onRequest', async () => {
-    if (closing) throw problem('UPSTREAM_UNAVAILABLE', 'the service is shutting down; try again', { retryAfter: 1 })
+  // Callback hooks, not async ones: they run on every request and almost always do nothing.
+  app.addHook('onRequest', function refuseWhileClosing (_request, _reply, done) {
+    done(closing ? problem('UPSTREAM_UNAVAILABLE', 'the service is shutting down; try again', { retryAfter: 1 }) : undefined)
   })
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', function closeWhileDraining (_request, reply, payload, done) {
     if (closing || app.draining) reply.header('connection', 'close')
+    done(null, payload)
   })
 }, { name: 'shutdown', dependencies: ['problem'] })
