@@ -14,12 +14,14 @@
  * token, so no per-agent state or token cache answers for the service; its OTP cooldown is off and
  * its rate limit out of reach (the output says so). Rounds alternate the targets so that other
  * work on the machine falls on all of them alike. Reported per target: requests/s, p50 and p99
- * latency over every round, non-2xx answers, peak RSS (VmHWM), and the ratios service /
- * pass-through; and the service's start-to-ready time.
+ * latency over every round, non-2xx answers, peak RSS (VmHWM), CPU time per request (from /proc,
+ * which other work on the machine hardly changes), start-to-ready time, and the ratios
+ * service / pass-through.
  *
  * Options, defaults in brackets: --rounds [3] --duration s per target per round [10]
  * --warmup s per target [3] --connections [32] --agents distinct agents [10000]
- * --profile (service under --cpu-prof; the top functions and files are printed)
+ * --node-options "…" (V8 flags for the service and the pass-through instead of the image's)
+ * --profile (service and pass-through under --cpu-prof; their top functions and packages are printed)
  * --json (one `BENCH_RESULT {...}` line as well). Loopback only.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -43,6 +45,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '32' },
     agents: { type: 'string', default: '10000' },
+    'node-options': { type: 'string' },
     profile: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false }
   }
@@ -60,8 +63,8 @@ const agents = int('agents', 1, 1_000_000)
 
 const root = new URL('..', import.meta.url)
 const EKO_PATH = '/ekoicici/v3/user/collection/aeps-fingpay/kyc/otp'
-/** The image's V8 flags, so the service is measured as it is deployed. */
-const imageNodeOptions = /NODE_OPTIONS="([^"]*)"/.exec(readFileSync(new URL('Dockerfile', root), 'utf8'))?.[1] ?? ''
+/** The image's V8 flags, so the service is measured as it is deployed (the pass-through gets the same). */
+const imageNodeOptions = args['node-options'] ?? /NODE_OPTIONS="([^"]*)"/.exec(readFileSync(new URL('Dockerfile', root), 'utf8'))?.[1] ?? ''
 
 async function freePort (): Promise<number> {
   const server = createServer()
@@ -85,6 +88,7 @@ interface Target {
   seconds: number
   errors: number
   peakRssKiB: number
+  cpuSeconds: number
 }
 
 const workDir = mkdtempSync(join(tmpdir(), 'eko-bench-'))
@@ -110,7 +114,13 @@ async function start (name: Target['name'], file: string, env: Record<string, st
     await sleep(5)
   }
   if (Number.isNaN(readyMs)) throw new Error(`${name} did not become ready\n${stderr.join('')}`)
-  return { name, origin, path, child, exited, stderr, readyMs, latencies: [], statuses: new Map(), requests: 0, seconds: 0, errors: 0, peakRssKiB: 0 }
+  return { name, origin, path, child, exited, stderr, readyMs, latencies: [], statuses: new Map(), requests: 0, seconds: 0, errors: 0, peakRssKiB: 0, cpuSeconds: 0 }
+}
+
+/** CPU time the process has used (user + system), from /proc: what a request costs, whatever else runs. */
+function cpuSeconds (pid: number | undefined): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
 }
 
 function peakRssKiB (pid: number | undefined): number {
@@ -139,10 +149,11 @@ const fixtures = Array.from({ length: agents }, (_, i) => {
 
 const load = { before: loadavg(), cores: cpus().length }
 const upstream = await start('upstream', 'scripts/bench/upstream.ts', {}, [], () => EKO_PATH)
+const profileDir = join(workDir, 'profile')
+const profiled = (name: string) => args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : []
 const passThrough = await start('pass-through', 'scripts/bench/pass-through.ts', {
   LOG_LEVEL: 'info', UPSTREAM: upstream.origin, UPSTREAM_PATH: EKO_PATH
-}, imageNodeOptions.split(' ').filter(Boolean), (code) => `/agents/${code}/ekyc/otp`)
-const profileDir = join(workDir, 'profile')
+}, [...imageNodeOptions.split(' ').filter(Boolean), ...profiled('pass-through')], (code) => `/agents/${code}/ekyc/otp`)
 const serviceSettings = {
   OTP_COOLDOWN_SECONDS: '0',
   RATE_LIMIT_MAX: '1000000'
@@ -159,7 +170,7 @@ const service = await start('service', 'src/server.ts', {
   EKO_AADHAAR_PUBLIC_KEY: eko.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
   AUTH_JWT_SECRET: jwtSecret,
   ...serviceSettings
-}, [...imageNodeOptions.split(' ').filter(Boolean), ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
+}, [...imageNodeOptions.split(' ').filter(Boolean), ...profiled('service')],
 (code) => `/agents/${code}/ekyc/otp`)
 const targets = [service, passThrough, upstream]
 
@@ -189,8 +200,10 @@ async function round (target: Target, seconds: number, record: boolean): Promise
       target.statuses.set(status, (target.statuses.get(status) ?? 0) + 1)
     })
   }
+  const cpuBefore = cpuSeconds(target.child.pid)
   const result = await done
   if (!record) return
+  target.cpuSeconds += cpuSeconds(target.child.pid) - cpuBefore
   target.requests += result.requests.total
   target.seconds += result.duration
   target.errors += result.errors
@@ -226,14 +239,16 @@ const figures = Object.fromEntries(targets.map(t => {
     statuses: Object.fromEntries(t.statuses),
     errors: t.errors,
     peakRssMiB: Math.round(t.peakRssKiB / 1024),
+    cpuUsPerRequest: Math.round(t.cpuSeconds / t.requests * 1e6),
     readyMs: Math.round(t.readyMs)
   }]
-})) as Record<Target['name'], { rps: number, p50: number, p99: number, non2xx: number, statuses: Record<string, number>, errors: number, peakRssMiB: number, readyMs: number }>
+})) as Record<Target['name'], { rps: number, p50: number, p99: number, non2xx: number, statuses: Record<string, number>, errors: number, peakRssMiB: number, cpuUsPerRequest: number, readyMs: number }>
 const ratio = (a: number, b: number) => Math.round(a / b * 100) / 100
 const ratios = {
   throughput: ratio(figures.service.rps, figures['pass-through'].rps),
   p50: ratio(figures.service.p50, figures['pass-through'].p50),
-  p99: ratio(figures.service.p99, figures['pass-through'].p99)
+  p99: ratio(figures.service.p99, figures['pass-through'].p99),
+  cpuPerRequest: ratio(figures.service.cpuUsPerRequest, figures['pass-through'].cpuUsPerRequest)
 }
 const targetsMet = {
   'throughput ≥ 0.6× pass-through': ratios.throughput >= 0.6,
@@ -247,22 +262,25 @@ const lines = [
   `bench: ${rounds} round(s) × ${durationS} s per target after ${warmupS} s warm-up each, ${connections} connections, ${agents} agents each with its own token; ${Math.round(elapsedS)} s in all`,
   `machine: ${load.cores} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}; load average before ${load.before.join(' ')}, after ${loadAfter.join(' ')}` +
     (load.before[0]! > load.cores / 2 ? ' — other work was running: figures are less reliable, rerun when the machine is idle' : ''),
-  `service: NODE_ENV=production, LOG_LEVEL=info, OTP_COOLDOWN_SECONDS=${serviceSettings.OTP_COOLDOWN_SECONDS} (cooldown off), RATE_LIMIT_MAX=${serviceSettings.RATE_LIMIT_MAX} (out of reach), node ${imageNodeOptions || '(no flags)'}`,
+  `service: NODE_ENV=production, LOG_LEVEL=info, OTP_COOLDOWN_SECONDS=${serviceSettings.OTP_COOLDOWN_SECONDS} (cooldown off), RATE_LIMIT_MAX=${serviceSettings.RATE_LIMIT_MAX} (out of reach); node flags ${imageNodeOptions || '(none)'}${args['node-options'] === undefined ? ' (the image\'s)' : ''}`,
   '',
-  `${'target'.padEnd(13)}${pad('req/s', 8)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('non-2xx', 9)}${pad('errors', 8)}${pad('peak RSS MiB', 14)}${pad('ready ms', 10)}`,
+  `${'target'.padEnd(13)}${pad('req/s', 8)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('non-2xx', 9)}${pad('errors', 8)}${pad('peak RSS MiB', 14)}${pad('CPU µs/req', 12)}${pad('ready ms', 10)}`,
   ...targets.map(t => {
     const f = figures[t.name]
-    return `${t.name.padEnd(13)}${pad(f.rps, 8)}${pad(f.p50.toFixed(1), 9)}${pad(f.p99.toFixed(1), 9)}${pad(f.non2xx, 9)}${pad(f.errors, 8)}${pad(f.peakRssMiB, 14)}${pad(f.readyMs, 10)}`
+    return `${t.name.padEnd(13)}${pad(f.rps, 8)}${pad(f.p50.toFixed(1), 9)}${pad(f.p99.toFixed(1), 9)}${pad(f.non2xx, 9)}${pad(f.errors, 8)}${pad(f.peakRssMiB, 14)}${pad(f.cpuUsPerRequest, 12)}${pad(f.readyMs, 10)}`
   }),
   '',
-  `service / pass-through: throughput ${ratios.throughput}×, p50 ${ratios.p50}×, p99 ${ratios.p99}×`,
+  `service / pass-through: throughput ${ratios.throughput}×, p50 ${ratios.p50}×, p99 ${ratios.p99}×, CPU per request ${ratios.cpuPerRequest}×`,
   ...Object.entries(targetsMet).map(([name, ok]) => `  ${ok ? 'met    ' : 'NOT MET'}  ${name}`),
   `statuses: ${targets.map(t => `${t.name} ${JSON.stringify(figures[t.name].statuses)}`).join(', ')}`,
   `logs: ${workDir}`
 ]
 if (args.profile) {
-  const file = readdirSync(profileDir).find(f => f.endsWith('.cpuprofile'))
-  if (file !== undefined) lines.push('', `service CPU profile: ${join(profileDir, file)}`, ...summariseProfile(join(profileDir, file), 25))
+  for (const name of ['service', 'pass-through']) {
+    const dir = join(profileDir, name)
+    const file = readdirSync(dir).find(f => f.endsWith('.cpuprofile'))
+    if (file !== undefined) lines.push('', `${name} CPU profile (start-up included): ${join(dir, file)}`, ...summariseProfile(join(dir, file), 25))
+  }
 }
 process.stdout.write(lines.join('\n') + '\n')
 if (args.json) process.stdout.write(`BENCH_RESULT ${JSON.stringify({ rounds, durationS, connections, agents, load: { before: load.before, after: loadAfter, cores: load.cores }, figures, ratios, targetsMet })}\n`)
