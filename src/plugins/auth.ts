@@ -2,7 +2,6 @@ import { createPublicKey, type JsonWebKey } from 'node:crypto'
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
 import { createDecoder, createVerifier as createJwtVerifier, TokenError, type VerifierOptions as JwtOptions } from 'fast-jwt'
-import buildGetJwks from 'get-jwks'
 import { Agent } from 'undici'
 import type { Config } from '../config.ts'
 import { problem } from '../errors.ts'
@@ -61,7 +60,7 @@ type Payload = Record<string, unknown>
  * `exp` is required, and a token may not live longer than AUTH_MAX_TOKEN_AGE_SECONDS: neither an
  * `exp` further ahead nor an `iat` further back than that, nor an `iat` in the future.
  */
-export function createVerifier (settings: AuthSettings, options: VerifierOptions = {}): Verifier {
+export async function createVerifier (settings: AuthSettings, options: VerifierOptions = {}): Promise<Verifier> {
   const secret = settings.AUTH_JWT_SECRET
   if (secret === undefined && settings.AUTH_JWKS_URL === undefined) throw new Error('AUTH_JWT_SECRET or AUTH_JWKS_URL is required')
   const maxAgeSeconds = settings.AUTH_MAX_TOKEN_AGE_SECONDS
@@ -107,6 +106,8 @@ export function createVerifier (settings: AuthSettings, options: VerifierOptions
     }
   }
 
+  // Loaded only in this mode: get-jwks brings an elliptic-curve library that HS256 never needs.
+  const { default: buildGetJwks } = await import('get-jwks')
   const url = new URL(settings.AUTH_JWKS_URL!)
   const domain = `${url.origin}/`
   const timeout = options.jwksTimeoutMs ?? 5000
@@ -160,7 +161,7 @@ export function createVerifier (settings: AuthSettings, options: VerifierOptions
 }
 
 export default fp<{ settings: AuthSettings }>(async function authPlugin (app, { settings }) {
-  const verifier = createVerifier(settings)
+  const verifier = await createVerifier(settings)
   app.addHook('onClose', async () => { await verifier.close() })
   // Declared up front, so every request object keeps one shape.
   app.decorateRequest('caller', undefined)

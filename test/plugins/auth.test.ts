@@ -27,8 +27,8 @@ async function jwksServer (t: Test, keys: object[], answer = true): Promise<{ ur
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/realms/x/jwks.json`, requests }
 }
 
-function verifierFor (t: Test, settings: Partial<AuthSettings>, options = {}) {
-  const verifier = createVerifier({ ...base, ...settings }, options)
+async function verifierFor (t: Test, settings: Partial<AuthSettings>, options = {}) {
+  const verifier = await createVerifier({ ...base, ...settings }, options)
   t.teardown(() => verifier.close())
   return verifier.verify
 }
@@ -40,7 +40,7 @@ test('JWKS mode: RS256 and ES256 tokens from the identity provider are accepted'
     { ...await exportJWK(rs.publicKey), kid: 'rs', alg: 'RS256' },
     { ...await exportJWK(es.publicKey), kid: 'es', alg: 'ES256' }
   ])
-  const verify = verifierFor(t, { AUTH_JWKS_URL: url, AUTH_AGENT_CLAIM: 'agent' })
+  const verify = await verifierFor(t, { AUTH_JWKS_URL: url, AUTH_AGENT_CLAIM: 'agent' })
   const rsToken = await new SignJWT({ agent: '20810200' }).setProtectedHeader({ alg: 'RS256', kid: 'rs' }).setSubject('u1').setExpirationTime('5m').sign(rs.privateKey)
   const esToken = await new SignJWT({ roles: ['ops'] }).setProtectedHeader({ alg: 'ES256', kid: 'es' }).setSubject('u2').setExpirationTime('5m').sign(es.privateKey)
   t.same(await verify(rsToken), { id: 'u1', agentCode: '20810200', isOps: false })
@@ -56,7 +56,7 @@ test('JWKS mode refuses HS256 (no algorithm confusion), keys it does not publish
   const es = await generateKeyPair('ES256')
   const rsJwk = await exportJWK(rs.publicKey)
   const { url } = await jwksServer(t, [{ ...rsJwk, kid: 'rs', alg: 'RS256' }, { ...rsJwk, kid: 'rs-no-alg' }])
-  const verify = verifierFor(t, { AUTH_JWKS_URL: url })
+  const verify = await verifierFor(t, { AUTH_JWKS_URL: url })
   const claims = { user_code: '20810200' }
   const cases = {
     'HS256 keyed with nothing': await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setExpirationTime('5m').sign(new TextEncoder().encode('k'.repeat(32))),
@@ -73,7 +73,7 @@ test('JWKS mode refuses HS256 (no algorithm confusion), keys it does not publish
 test('JWKS mode: tokens naming unknown keys do not make the service fetch the JWKS for each', async (t) => {
   const rs = await generateKeyPair('RS256')
   const { url, requests } = await jwksServer(t, [{ ...await exportJWK(rs.publicKey), kid: 'rs', alg: 'RS256' }])
-  const verify = verifierFor(t, { AUTH_JWKS_URL: url })
+  const verify = await verifierFor(t, { AUTH_JWKS_URL: url })
   for (let i = 0; i < 20; i++) {
     const token = await new SignJWT({ user_code: '20810200' }).setProtectedHeader({ alg: 'RS256', kid: `random-${i}` }).setSubject('x').setExpirationTime('5m').sign(rs.privateKey)
     await t.rejects(verify(token), { code: 'UNAUTHENTICATED' })
@@ -84,7 +84,7 @@ test('JWKS mode: tokens naming unknown keys do not make the service fetch the JW
 test('JWKS mode: an identity provider that does not answer costs a bounded wait, then 401', async (t) => {
   const rs = await generateKeyPair('RS256')
   const { url } = await jwksServer(t, [], false)
-  const verify = verifierFor(t, { AUTH_JWKS_URL: url }, { jwksTimeoutMs: 300 })
+  const verify = await verifierFor(t, { AUTH_JWKS_URL: url }, { jwksTimeoutMs: 300 })
   const token = await new SignJWT({ user_code: '20810200' }).setProtectedHeader({ alg: 'RS256', kid: 'rs' }).setSubject('x').setExpirationTime('5m').sign(rs.privateKey)
   const started = Date.now()
   await t.rejects(verify(token), { code: 'UNAUTHENTICATED' })
@@ -92,19 +92,19 @@ test('JWKS mode: an identity provider that does not answer costs a bounded wait,
 })
 
 test('a token naming neither a subject nor an agent is refused', async (t) => {
-  const verify = verifierFor(t, { AUTH_JWT_SECRET: SECRET })
+  const verify = await verifierFor(t, { AUTH_JWT_SECRET: SECRET })
   const token = await new SignJWT({ roles: ['ops'] }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(KEY)
   await t.rejects(verify(token), { code: 'UNAUTHENTICATED' })
 })
 
 test('a numeric agent claim is compared as text; roles must be an array', async (t) => {
-  const verify = verifierFor(t, { AUTH_JWT_SECRET: SECRET })
+  const verify = await verifierFor(t, { AUTH_JWT_SECRET: SECRET })
   const numeric = await new SignJWT({ user_code: 20810200, roles: 'ops' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(KEY)
   t.same(await verify(numeric), { id: 'agent:20810200', agentCode: '20810200', isOps: false })
 })
 
 test('a subject that is not a non-empty string is refused, not turned into a shared bucket', async (t) => {
-  const verify = verifierFor(t, { AUTH_JWT_SECRET: SECRET })
+  const verify = await verifierFor(t, { AUTH_JWT_SECRET: SECRET })
   for (const sub of [{}, [], '', 42]) {
     const token = await new SignJWT({ user_code: '20810200', sub } as Record<string, unknown>).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(KEY)
     await t.rejects(verify(token), { code: 'UNAUTHENTICATED' }, `sub ${JSON.stringify(sub)}`)
@@ -112,7 +112,7 @@ test('a subject that is not a non-empty string is refused, not turned into a sha
 })
 
 test('a configured issuer or audience must be present in the token, not only right when present', async (t) => {
-  const verify = verifierFor(t, { AUTH_JWT_SECRET: SECRET, AUTH_JWT_ISSUER: 'https://id.example', AUTH_JWT_AUDIENCE: 'eko-ekyc-bff' })
+  const verify = await verifierFor(t, { AUTH_JWT_SECRET: SECRET, AUTH_JWT_ISSUER: 'https://id.example', AUTH_JWT_AUDIENCE: 'eko-ekyc-bff' })
   const token = (iss?: string, aud?: string) => {
     const jwt = new SignJWT({ user_code: '20810200' }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setExpirationTime('5m')
     if (iss !== undefined) jwt.setIssuer(iss)
@@ -127,7 +127,7 @@ test('a configured issuer or audience must be present in the token, not only rig
 // A leaked token must not act for years: AUTH_MAX_TOKEN_AGE_SECONDS bounds how far ahead `exp`
 // and how far back `iat` may lie, and `iat` may not lie in the future beyond a small skew.
 test('token lifetime: AUTH_MAX_TOKEN_AGE_SECONDS bounds exp and iat', async (t) => {
-  const verify = verifierFor(t, { AUTH_JWT_SECRET: SECRET, AUTH_MAX_TOKEN_AGE_SECONDS: 3600 })
+  const verify = await verifierFor(t, { AUTH_JWT_SECRET: SECRET, AUTH_MAX_TOKEN_AGE_SECONDS: 3600 })
   const token = (claims: { exp: number, iat?: number }) => new SignJWT({ user_code: '20810200', ...claims }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').sign(KEY)
   const accepted = {
     'exp exactly the maximum ahead': { exp: now() + 3600 },
