@@ -156,7 +156,11 @@ export function createEkoClient (options: EkoClientOptions): EkoClient {
 
   async function call<I extends AgentInput, V> (operation: Operation<I, V>, input: I, log: FastifyBaseLogger): Promise<EkoCallResult<V>> {
     const started = performance.now()
-    const signal = AbortSignal.timeout(timeout)
+    // A deadline cleared when the call ends: AbortSignal.timeout() cannot be cleared, and kept each
+    // call's signal and timer alive for EKO_TIMEOUT_MS after the answer, to be promoted and collected.
+    const deadline = new AbortController()
+    const timer = setTimeout(() => { deadline.abort(new DOMException('Eko did not answer in time', 'TimeoutError')) }, timeout)
+    const signal = deadline.signal
     const body = JSON.stringify(operation.body(input, settings.EKO_INITIATOR_ID, encryptAadhaar(publicKey, input.aadhaar)))
     let result: Sent<V>
     try {
@@ -166,6 +170,8 @@ export function createEkoClient (options: EkoClientOptions): EkoClient {
       if (result.httpStatus === 403) result = await retryIfSkewed(operation, result, sentAt, signedWithOffset, body, signal, log)
     } catch (err) {
       result = { outcome: failure(err, signal) }
+    } finally {
+      clearTimeout(timer)
     }
     const latencyMs = Math.round(performance.now() - started)
     const { outcome } = result
