@@ -34,12 +34,21 @@ export function createKeyspace (secret: string): Keyspace {
   const fingerprintKey = deriveKey(secret, 'idempotency-fingerprint')
   // HMAC, not a bare hash: a phone number used as a token subject has too few digits to hide in SHA-256.
   const name = (...parts: string[]) => createHmac('sha256', key).update(JSON.stringify(parts)).digest('base64url').slice(0, 32)
+  let journalOf: string | undefined
+  let journalHash = ''
   return {
     cooldown: (userCode) => `${KEY_PREFIX}cooldown:${name('cooldown', userCode)}`,
     rateLimit: (bucket) => `${KEY_PREFIX}rate:${name('rate', bucket)}`,
     idempotency: (callerId, route, idempotencyKey) => `${KEY_PREFIX}idem:${name('idempotency', callerId, route, idempotencyKey)}`,
     otpAttempts: (userCode, otpRefId) => `${KEY_PREFIX}otp-attempts:${name('otp-attempts', userCode, otpRefId)}`,
-    journal: (userCode, part) => `${KEY_PREFIX}journal:${part}:${name('journal', userCode)}`,
+    journal (userCode, part) {
+      // The three parts share one hash, and the journal asks for all three in a row: hashed once.
+      if (userCode !== journalOf) {
+        journalHash = name('journal', userCode)
+        journalOf = userCode
+      }
+      return `${KEY_PREFIX}journal:${part}:${journalHash}`
+    },
     fingerprint: (parts) => createHmac('sha256', fingerprintKey).update(JSON.stringify(parts)).digest('base64url')
   }
 }
