@@ -59,9 +59,9 @@ const faultRate = option('fault-rate', 0.1, 0, 1)
 const timeoutMs = option('timeout-ms', 800, 100, 10_000)
 const maxRssGrowthMb = option('max-rss-growth-mb', 32, 1, 4096)
 /**
- * V8's old-space limit for the service, as docs/resilience.md recommends for the manifests' 256 MiB
- * pod (with a 16 MiB semi-space: a small old space alone shrinks the young generation, and latency
- * suffers from constant scavenges). Unbounded on a large machine, V8 grows its heap lazily for a
+ * V8's old-space limit for the service, as the image sets it for the manifests' 256 MiB pod (with
+ * an 8 MiB semi-space: a small old space alone shrinks the young generation, and latency suffers
+ * from constant scavenges). Unbounded on a large machine, V8 grows its heap lazily for a
  * minute or more, which looks like a leak and is not; bounded, a real leak shows as growth or a
  * crash. 0: Node's own defaults.
  */
@@ -121,7 +121,7 @@ const env: Record<string, string> = {
   OTP_COOLDOWN_SECONDS: '0',
   RATE_LIMIT_MAX: '1000000',
   SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
-  ...(heapMb > 0 ? { NODE_OPTIONS: `--max-old-space-size=${heapMb} --max-semi-space-size=16` } : {})
+  ...(heapMb > 0 ? { NODE_OPTIONS: `--max-old-space-size=${heapMb} --max-semi-space-size=8` } : {})
 }
 const service = spawn(process.execPath, ['src/server.ts'], { cwd: new URL('..', import.meta.url), env, stdio: ['ignore', 'pipe', 'pipe'] })
 const exited = once(service, 'exit') as Promise<[number | null, NodeJS.Signals | null]>

@@ -483,6 +483,42 @@ test('k8s: the pod is locked down', async (t) => {
   for (const c of spread) t.ok(isSubset(c.labelSelector?.matchLabels, podLabels), `spread over ${c.topologyKey} counts these pods`)
 })
 
+/** `--max-old-space-size=128 --max-semi-space-size=8` → MiB; undefined when a flag is missing. */
+function v8Flags (nodeOptions: string | undefined): { oldSpace: number, semiSpace: number } | undefined {
+  const flag = (name: string) => Number(new RegExp(`--${name}=(\\d+)`).exec(nodeOptions ?? '')?.[1] ?? NaN)
+  const oldSpace = flag('max-old-space-size')
+  const semiSpace = flag('max-semi-space-size')
+  return Number.isNaN(oldSpace) || Number.isNaN(semiSpace) ? undefined : { oldSpace, semiSpace }
+}
+
+function mebibytes (quantity: string | undefined): number {
+  const [, n = 'NaN', unit = ''] = /^(\d+)(Mi|Gi)?$/.exec(String(quantity)) ?? []
+  return Number(n) * (unit === 'Gi' ? 1024 : unit === 'Mi' ? 1 : 1 / 1048576)
+}
+
+// Beside V8's heap the process holds code, buffers, TLS and the TypeScript stripper: RSS minus the
+// heap measured about 95 MiB under `npm run bench`.
+const NATIVE_MIB = 96
+// The limit must stay this far above the peak RSS the benchmark last measured.
+const HEADROOM = 1.25
+
+test('memory: the image bounds V8\'s heap, and the pod\'s limit holds that heap and the measured peak with headroom', async (t) => {
+  const image = v8Flags(imageEnv.NODE_OPTIONS)
+  t.ok(image, `the image sets --max-old-space-size and --max-semi-space-size (NODE_OPTIONS=${imageEnv.NODE_OPTIONS})`)
+  const env = Object.fromEntries((container.env ?? []).map((e: any) => [e.name, e.value]))
+  t.equal(env.NODE_OPTIONS ?? imageEnv.NODE_OPTIONS, imageEnv.NODE_OPTIONS, 'the Deployment runs with the image\'s V8 flags')
+  if (image === undefined) return
+  // V8's young generation is three semi-spaces (two halves and the large-object space).
+  const heapBound = image.oldSpace + 3 * image.semiSpace
+  const limit = mebibytes(container.resources?.limits?.memory)
+  t.ok(limit >= heapBound + NATIVE_MIB, `limit ${limit} MiB ≥ heap bound ${heapBound} MiB + ${NATIVE_MIB} MiB native`)
+  t.ok(mebibytes(container.resources?.requests?.memory) <= limit, 'the request is within the limit')
+  const peak = Number(/peak RSS[^*\n]*\*\*(\d+) MiB\*\*/.exec(readRepoFile('README.md'))?.[1] ?? NaN)
+  t.ok(peak > 0, 'the README states the peak RSS the benchmark measured')
+  t.ok(limit >= peak * HEADROOM, `limit ${limit} MiB ≥ ${HEADROOM} × the measured peak (${peak} MiB)`)
+  t.ok(peak < heapBound + NATIVE_MIB, 'the measured peak is within what the flags allow')
+})
+
 test('k8s: the autoscaler and the disruption budget select the Deployment', async (t) => {
   const [hpa] = byKind('HorizontalPodAutoscaler')
   t.equal(hpa.apiVersion, 'autoscaling/v2')

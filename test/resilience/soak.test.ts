@@ -6,7 +6,7 @@ import { test } from 'tap'
  * The CI cut of `npm run soak`: 20 s of steady load with Eko faults mixed in, the service in its
  * own process. The script itself fails on any 500 or other unexpected status, a request with no
  * HTTP answer, a crash, a shutdown that is not clean, a secret in the log, or RSS growth after
- * its 5 s warm-up beyond 32 MiB (the service runs with a 128 MiB old space, as in a 256 MiB pod).
+ * its 5 s warm-up beyond 32 MiB (the service runs with the image's 128 MiB old space, as in a 256 MiB pod).
  */
 const DURATION_S = 20
 
