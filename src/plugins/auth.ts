@@ -1,10 +1,9 @@
-import { createPublicKey, type JsonWebKey } from 'node:crypto'
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
-import { createDecoder, createVerifier as createJwtVerifier, TokenError, type VerifierOptions as JwtOptions } from 'fast-jwt'
-import { Agent } from 'undici'
+import { createVerifier as createJwtVerifier, TokenError, type VerifierOptions as JwtOptions } from 'fast-jwt'
 import type { Config } from '../config.ts'
 import { problem } from '../errors.ts'
+import { createJwksCheck } from './jwks.ts'
 
 export interface Caller {
   /** Stable id for rate limits and idempotency scopes: the token's `sub`, else its agent code. */
@@ -29,10 +28,6 @@ export type AuthSettings = Pick<Config, 'AUTH_JWT_SECRET' | 'AUTH_JWKS_URL' | 'A
 
 /** How far an issuer's clock may run ahead of this host's: `iat` and the lifetime bound allow this much. */
 export const CLOCK_TOLERANCE_SECONDS = 30
-/** The identity provider's keys are fetched again after this, as jose's remote key set did. */
-const JWKS_TTL_MS = 10 * 60_000
-/** After a token named a key the JWKS did not have (or the fetch failed), unknown keys are not fetched for this long. */
-const JWKS_MISS_COOLDOWN_MS = 30_000
 const BEARER = /^Bearer ([A-Za-z0-9_.-]+)$/i
 const REALM = 'Bearer realm="eko-ekyc-bff"'
 
@@ -56,7 +51,7 @@ type Payload = Record<string, unknown>
 
 /**
  * Caller tokens, checked with fast-jwt: HS256 with a shared secret, or RS256/ES256 signed by a key
- * from the identity provider's JWKS (fetched with get-jwks, cached, each key's verifier built once).
+ * from the identity provider's JWKS (./jwks.ts).
  * `exp` is required, and a token may not live longer than AUTH_MAX_TOKEN_AGE_SECONDS: neither an
  * `exp` further ahead nor an `iat` further back than that, nor an `iat` in the future.
  */
@@ -106,57 +101,14 @@ export async function createVerifier (settings: AuthSettings, options: VerifierO
     }
   }
 
-  // Loaded only in this mode: get-jwks brings an elliptic-curve library that HS256 never needs.
-  const { default: buildGetJwks } = await import('get-jwks')
-  const url = new URL(settings.AUTH_JWKS_URL!)
-  const domain = `${url.origin}/`
-  const timeout = options.jwksTimeoutMs ?? 5000
-  // Node's fetch has no timeout of its own; get-jwks passes these options to it.
-  const dispatcher = new Agent({ connectTimeout: timeout, headersTimeout: timeout, bodyTimeout: timeout })
-  const jwks = buildGetJwks({ jwksPath: url.pathname + url.search, ttl: JWKS_TTL_MS, max: 16, fetchOptions: { dispatcher } })
-  const decodeHeader = createDecoder({ complete: true })
-  const checks = new WeakMap<object, (token: string) => Payload>()
-  let lastMiss = -Infinity
-
-  /** One verifier per published key, for the one algorithm that key's type allows (no RS/ES confusion). */
-  function checkFor (jwk: object): (token: string) => Payload {
-    let check = checks.get(jwk)
-    if (check === undefined) {
-      const key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' })
-      const algorithm = key.asymmetricKeyType === 'rsa' ? 'RS256' : key.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? 'ES256' : undefined
-      if (algorithm === undefined) throw new Error('the JWKS key is neither RSA nor P-256')
-      check = createJwtVerifier({ ...common, key: key.export({ type: 'spki', format: 'pem' }) as string, algorithms: [algorithm] })
-      checks.set(jwk, check)
-    }
-    return check
-  }
-
+  const jwks = await createJwksCheck(settings.AUTH_JWKS_URL!, common, options.jwksTimeoutMs)
   return {
     async verify (token) {
       let payload: Payload
-      try {
-        const { header } = decodeHeader(token) as { header: { alg?: unknown, kid?: unknown } }
-        const alg = header.alg
-        // HS256 with the public key as a secret is the classic confusion: refused before any key is looked up.
-        if (alg !== 'RS256' && alg !== 'ES256') throw new Error('algorithm not allowed')
-        const kid = typeof header.kid === 'string' ? header.kid : undefined
-        // A token naming keys at random must not make this service fetch the JWKS for each one.
-        const cached = jwks.cache.get(jwks.generateCacheKey(alg, kid as string, domain)) !== undefined
-        if (!cached && Date.now() - lastMiss < JWKS_MISS_COOLDOWN_MS) throw new Error('unknown key, JWKS fetched recently')
-        let jwk: object
-        try {
-          jwk = await jwks.getJwk({ domain, alg, kid: kid as string })
-        } catch (err) {
-          lastMiss = Date.now()
-          throw err
-        }
-        payload = checkFor(jwk)(token)
-      } catch (err) {
-        throw rejected(err)
-      }
+      try { payload = await jwks.check(token) } catch (err) { throw rejected(err) }
       return toCaller(payload)
     },
-    async close () { await dispatcher.close() }
+    close: jwks.close
   }
 }
 
