@@ -51,12 +51,12 @@ export function createIdempotency (options: IdempotencyOptions) {
    * must not be refused by what its first answer started). Resolves the stored answer to replay, or undefined when this
    * request goes ahead (no key, or the key is now claimed); throws 409 or 422.
    */
-  async function begin (request: FastifyRequest, facts: readonly unknown[]): Promise<Completed | undefined> {
+  async function begin (request: FastifyRequest, facts: () => readonly unknown[]): Promise<Completed | undefined> {
     const header = request.headers['idempotency-key']
     if (typeof header !== 'string' || request.caller === undefined) return undefined
     const key = keys.idempotency(request.caller.id, `${request.method} ${request.routeOptions.url}`, header)
     // What identifies the request: its normalised fields, HMAC'd before they are stored.
-    const fingerprint = keys.fingerprint(facts.map(fact => fact ?? null))
+    const fingerprint = keys.fingerprint(facts().map(fact => fact ?? null))
     const pending = JSON.stringify({ state: 'pending', fingerprint, token: randomUUID() } satisfies Pending)
     const found = await store.putIfAbsent(key, pending, inFlightMs)
     if (found === undefined) {

@@ -7,7 +7,7 @@ import type { Journal, JournalAction, JournalEntry } from './journal.ts'
 
 /** The Idempotency-Key machinery a step needs (see idempotency.ts). */
 export interface StepIdempotency {
-  begin (request: FastifyRequest, facts: readonly unknown[]): Promise<Completed | undefined>
+  begin (request: FastifyRequest, facts: () => readonly unknown[]): Promise<Completed | undefined>
   replay (reply: FastifyReply, record: Completed): FastifyReply
 }
 
@@ -62,7 +62,7 @@ export function createStepRunner (options: StepRunnerOptions): RunStep {
     let advanced: Omit<JournalEntry, 'event'> = {}
     try {
       // Every field Eko gets, by name, with the caller's clientRefId rather than a generated one.
-      const facts = Object.entries({ ...step.input, clientRefId: step.givenClientRefId }).sort(([a], [b]) => a < b ? -1 : 1)
+      const facts = () => Object.entries({ ...step.input, clientRefId: step.givenClientRefId }).sort(([a], [b]) => a < b ? -1 : 1)
       const stored = await idempotency.begin(request, facts)
       if (stored !== undefined) {
         outcome = storedOutcome(stored)
