@@ -65,15 +65,26 @@ export function createMemoryStore (options: { sweepMs?: number, now?: () => numb
     async get (key) {
       return live(key)?.value
     },
-    async raise (key, value, ttlMs) {
-      const current = Number(live(key)?.value ?? Number.NEGATIVE_INFINITY)
-      const kept = Math.max(current, value)
-      items.set(key, { value: String(kept), expiresAt: now() + ttlMs })
-      return kept
-    },
-    async pushCapped (key, value, max, ttlMs) {
-      const values = [value, ...(liveList(key)?.values ?? [])].slice(0, max)
-      lists.set(key, { values, expiresAt: now() + ttlMs })
+    async pushAndRaise (listKey, value, max, raises, ttlMs) {
+      const t = now()
+      const expiresAt = t + ttlMs
+      const list = lists.get(listKey)
+      if (list === undefined || list.expiresAt <= t) {
+        lists.set(listKey, { values: [value], expiresAt })
+      } else {
+        list.values.unshift(value)
+        if (list.values.length > max) list.values.length = max
+        list.expiresAt = expiresAt
+      }
+      for (const [key, n] of raises) {
+        const item = items.get(key)
+        if (item === undefined || item.expiresAt <= t) {
+          items.set(key, { value: String(n), expiresAt })
+        } else {
+          if (n > Number(item.value)) item.value = String(n)
+          item.expiresAt = expiresAt
+        }
+      }
     },
     async list (key) {
       return [...(liveList(key)?.values ?? [])]

@@ -23,16 +23,18 @@ const DECREMENT = `
 if redis.call('GET', KEYS[1]) == false then return 0 end
 if tonumber(redis.call('GET', KEYS[1])) > 0 then redis.call('DECR', KEYS[1]) end
 return 1`
-const RAISE = `
-local current = tonumber(redis.call('GET', KEYS[1]))
-local value = tonumber(ARGV[1])
-if current ~= nil and current > value then value = current end
-redis.call('SET', KEYS[1], value, 'PX', ARGV[2])
-return value`
-const PUSH_CAPPED = `
+// KEYS: the list, then the numbers to raise; ARGV: the value, max, TTL, then one number per raised key.
+const PUSH_AND_RAISE = `
+local ttl = ARGV[3]
 redis.call('LPUSH', KEYS[1], ARGV[1])
 redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ttl)
+for i = 2, #KEYS do
+  local current = tonumber(redis.call('GET', KEYS[i]))
+  local value = tonumber(ARGV[i + 2])
+  if current ~= nil and current > value then value = current end
+  redis.call('SET', KEYS[i], value, 'PX', ttl)
+end
 return 1`
 const GET = 'return redis.call(\'GET\', KEYS[1])'
 const LIST = 'return redis.call(\'LRANGE\', KEYS[1], 0, -1)'
@@ -128,11 +130,13 @@ export function createRedisStore (options: RedisStoreOptions): Store {
       const value = await run(GET, key) as string | null
       return value ?? undefined
     },
-    async raise (key, value, ttlMs) {
-      return Number(await run(RAISE, key, value, Math.ceil(ttlMs)))
-    },
-    async pushCapped (key, value, max, ttlMs) {
-      await run(PUSH_CAPPED, key, value, max, Math.ceil(ttlMs))
+    async pushAndRaise (listKey, value, max, raises, ttlMs) {
+      if (client.status !== 'ready') throw unavailable()
+      try {
+        await client.eval(PUSH_AND_RAISE, 1 + raises.length, listKey, ...raises.map(([key]) => key), value, max, Math.ceil(ttlMs), ...raises.map(([, n]) => n))
+      } catch (err) {
+        throw unavailable(err)
+      }
     },
     async list (key) {
       return await run(LIST, key) as string[]

@@ -24,10 +24,13 @@ export interface Store {
   decrement (key: string): Promise<void>
   /** The value, or undefined when absent or expired. */
   get (key: string): Promise<string | undefined>
-  /** Keeps the larger of the stored number and `value` (absent counts as lower), and sets the TTL; resolves the kept number. */
-  raise (key: string, value: number, ttlMs: number): Promise<number>
-  /** Adds `value` at the head of the list at `key`, keeps only the newest `max`, and sets the TTL. */
-  pushCapped (key: string, value: string, max: number, ttlMs: number): Promise<void>
+  /**
+   * One write of a record kept under several keys, atomic and in one round trip: adds `value` at
+   * the head of the list at `listKey` and keeps only the newest `max`; for each `[key, n]` of
+   * `raises` keeps the larger of the stored number and `n` (absent counts as lower; raising by 0
+   * keeps what is there); and sets every one of those keys' TTL to `ttlMs`.
+   */
+  pushAndRaise (listKey: string, value: string, max: number, raises: ReadonlyArray<readonly [key: string, n: number]>, ttlMs: number): Promise<void>
   /** The list at `key`, newest first; empty when absent. */
   list (key: string): Promise<string[]>
   /** Reachable within `timeoutMs`, for readiness. Never throws. */

@@ -48,7 +48,7 @@ test('entries expire after EKYC_JOURNAL_DAYS', async (t) => {
 
 test('a store that fails is logged, never thrown: the answer Eko acted on still goes out', async (t) => {
   const logs = captureLogs()
-  const broken: Store = { ...createStore({}), pushCapped: async () => { throw new Error('store down') } }
+  const broken: Store = { ...createStore({}), pushAndRaise: async () => { throw new Error('store down') } }
   const journal = createJournal({ store: broken, keys, days: 30 })
   await t.resolves(journal.record('20810200', { event: event('send_otp'), step: 'otp_sent' }, pino(logs.stream)))
   t.match(logs.records(), [{ level: 40, msg: /could not record/ }])

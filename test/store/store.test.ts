@@ -83,30 +83,41 @@ for (const [name, make] of backends) {
     t.ok(ttlMs <= 5000, 'still the first window')
   })
 
-  t.test(`${name}: raise keeps the larger number and renews the TTL; get reads it`, async (t) => {
+  t.test(`${name}: pushAndRaise keeps the larger number of each key and renews every TTL; get reads it`, async (t) => {
     const store = await open(t, make)
-    const key = fresh('raise')
-    t.equal(await store.get(key), undefined)
-    t.equal(await store.raise(key, 2, 150), 2, 'absent counts as lower')
-    t.equal(await store.raise(key, 1, 150), 2, 'never lowered')
-    t.equal(await store.raise(key, 20261130, 150), 20261130, 'large numbers (a date) kept exactly')
-    t.equal(await store.raise(key, 0, 10_000), 20261130, 'raising by 0 only renews the TTL')
+    const list = fresh('list')
+    const [a, b] = [fresh('raise'), fresh('raise')]
+    t.equal(await store.get(a), undefined)
+    await store.pushAndRaise(list, 'e1', 5, [[a, 2], [b, 0]], 150)
+    t.same([await store.get(a), await store.get(b)], ['2', '0'], 'absent counts as lower')
+    await store.pushAndRaise(list, 'e2', 5, [[a, 1], [b, 20261130]], 150)
+    t.same([await store.get(a), await store.get(b)], ['2', '20261130'], 'never lowered; large numbers (a date) kept exactly')
+    await store.pushAndRaise(list, 'e3', 5, [[a, 0], [b, 0]], 10_000)
     await sleep(200)
-    t.equal(await store.get(key), '20261130', 'still there after the first TTL')
-    const results = await Promise.all([3, 9, 5, 7].map(n => store.raise(fresh('r') + 'x', n, 1000)))
-    t.same(results, [3, 9, 5, 7])
+    t.same([await store.get(a), await store.get(b)], ['2', '20261130'], 'raising by 0 keeps the number and renews its TTL')
+    t.same(await store.list(list), ['e3', 'e2', 'e1'], 'and the list\'s TTL with it')
+    const c = fresh('raise')
+    await Promise.all([3, 9, 5, 7].map(n => store.pushAndRaise(list, `n${n}`, 5, [[c, n]], 1000)))
+    t.equal(await store.get(c), '9', 'concurrent raises keep the largest')
+    await store.pushAndRaise(list, 'e4', 5, [], 1000)
+    t.equal((await store.list(list))[0], 'e4', 'no number to raise: the list alone')
   })
 
-  t.test(`${name}: pushCapped keeps the newest first, at most max, with a TTL; list reads it`, async (t) => {
+  t.test(`${name}: pushAndRaise keeps the newest first, at most max, with a TTL; list reads it`, async (t) => {
     const store = await open(t, make)
     const key = fresh('list')
+    const step = fresh('raise')
     t.same(await store.list(key), [], 'empty when absent')
-    for (let i = 1; i <= 5; i++) await store.pushCapped(key, `e${i}`, 3, 150)
+    for (let i = 1; i <= 5; i++) await store.pushAndRaise(key, `e${i}`, 3, [[step, i]], 150)
     t.same(await store.list(key), ['e5', 'e4', 'e3'])
-    await Promise.all(Array.from({ length: 10 }, (_, i) => store.pushCapped(key, `c${i}`, 3, 150)))
+    const read = await store.list(key)
+    read.push('changed by the caller')
+    t.same(await store.list(key), ['e5', 'e4', 'e3'], 'what list returns is a copy')
+    await Promise.all(Array.from({ length: 10 }, (_, i) => store.pushAndRaise(key, `c${i}`, 3, [[step, 0]], 150)))
     t.equal((await store.list(key)).length, 3, 'concurrent pushes stay capped')
     await sleep(200)
     t.same(await store.list(key), [], 'gone after the TTL')
+    t.equal(await store.get(step), undefined, 'with the numbers written beside it')
   })
 }
 
@@ -126,7 +137,7 @@ t.test('redis: nobody listening — every operation fails fast with UPSTREAM_UNA
   const started = Date.now()
   t.equal(await store.ping(300), false, 'not reachable')
   for (const op of [() => store.putIfAbsent('ekyc:x', 'v', 1000), () => store.increment('ekyc:y', 1000), () => store.deleteIf('ekyc:x', 'v'),
-    () => store.pushCapped('ekyc:l', 'v', 3, 1000), () => store.list('ekyc:l'), () => store.raise('ekyc:r', 1, 1000), () => store.get('ekyc:r'), () => store.decrement('ekyc:y')]) {
+    () => store.pushAndRaise('ekyc:l', 'v', 3, [['ekyc:r', 1]], 1000), () => store.list('ekyc:l'), () => store.get('ekyc:r'), () => store.decrement('ekyc:y')]) {
     const err = await op().then(() => undefined, (e: unknown) => e)
     t.ok(isProblem(err) && err.code === 'UPSTREAM_UNAVAILABLE' && err.retryAfter !== undefined, 'UPSTREAM_UNAVAILABLE with a Retry-After')
   }

@@ -80,12 +80,9 @@ export function createJournal (options: { store: Store, keys: Keyspace, days: nu
       const stepRank = entry.step === undefined ? 0 : STEPS.indexOf(entry.step)
       const day = entry.dailyAuthenticated === true ? indiaDate(now()).number : 0
       try {
-        // Raising by 0 keeps what is there and renews its TTL with the events'.
-        await Promise.all([
-          store.pushCapped(keys.journal(userCode, 'events'), JSON.stringify(entry.event), JOURNAL_EVENTS, ttlMs),
-          store.raise(keys.journal(userCode, 'step'), stepRank, ttlMs),
-          store.raise(keys.journal(userCode, 'daily'), day, ttlMs)
-        ])
+        // One store call: the event, and the step and date raised (by 0: kept, their TTL renewed with the events').
+        await store.pushAndRaise(keys.journal(userCode, 'events'), JSON.stringify(entry.event), JOURNAL_EVENTS,
+          [[keys.journal(userCode, 'step'), stepRank], [keys.journal(userCode, 'daily'), day]], ttlMs)
       } catch (err) {
         log.warn({ store: { error: (err as Error).message } }, 'journal: could not record this request in the agent\'s eKYC journal')
       }
