@@ -1,14 +1,26 @@
-import { randomBytes } from 'node:crypto'
+import { randomFillSync } from 'node:crypto'
+
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'
+/** Random bytes drawn 4 KiB at a time: one call into OpenSSL per few hundred references, not one each. */
+const entropy = Buffer.alloc(4096)
+let used = entropy.length
 
 /**
  * A 20-character reference for Eko's `client_ref_id` (its limit): a millisecond time prefix so
- * references sort by time in Eko's reports, then random characters (about 62 bits) for uniqueness.
+ * references sort by time in Eko's reports, then 11 random characters of 36 (about 57 bits) for uniqueness.
  */
 export function newClientRefId (now = Date.now()): string {
-  const time = now.toString(36).toUpperCase().padStart(9, '0')
-  // One draw of 64 random bits, written in base 36: the last 11 digits (36^11 is 0.7 % of 2^64, so nearly uniform).
-  const random = randomBytes(8).readBigUInt64BE().toString(36).toUpperCase().padStart(11, '0').slice(-11)
-  return time + random
+  let id = now.toString(36).toUpperCase().padStart(9, '0')
+  while (id.length < 20) {
+    if (used === entropy.length) {
+      randomFillSync(entropy)
+      used = 0
+    }
+    const byte = entropy[used++]!
+    // 252 is 7 × 36: below it every character is equally likely; the 4 values above are drawn again.
+    if (byte < 252) id += ALPHABET[byte % 36]
+  }
+  return id
 }
 
 /** `9876543210` → `******3210` */
