@@ -59,18 +59,57 @@ export interface EkoClient {
 
 class ReplyTooLarge extends Error {}
 
-async function readCapped (body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of body) {
-    size += chunk.length
-    if (size > limit) {
-      body.destroy()
-      throw new ReplyTooLarge()
+interface Reply {
+  statusCode: number
+  date: string | undefined
+  text: string
+}
+
+/**
+ * One request through undici's dispatch interface, the reply gathered in memory: Eko's replies are
+ * a few hundred bytes, and a stream, its async iterator and their promises per call cost more than
+ * the body. A reply over `limit` bytes (by its Content-Length, or as it arrives) is cut off with
+ * ReplyTooLarge; `signal` aborts the request.
+ * @see https://github.com/nodejs/undici/blob/main/docs/docs/api/Dispatcher.md#dispatcherdispatchoptions-handler
+ */
+function exchange (dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, limit: number, signal: AbortSignal): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    let statusCode = 0
+    let date: string | undefined
+    let size = 0
+    const chunks: Buffer[] = []
+    let controller: Dispatcher.DispatchController | undefined
+    const onAbort = () => { controller?.abort(signal.reason as Error) }
+    signal.addEventListener('abort', onAbort, { once: true })
+    const fail = (err: Error) => {
+      signal.removeEventListener('abort', onAbort)
+      reject(err)
     }
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks).toString('utf8')
+    dispatcher.dispatch(options, {
+      onRequestStart (c) {
+        controller = c
+        if (signal.aborted) c.abort(signal.reason as Error)
+      },
+      onResponseStart (c, status, headers) {
+        statusCode = status
+        chunks.length = 0
+        size = 0
+        const value = headers.date
+        date = typeof value === 'string' ? value : undefined
+        if (Number(headers['content-length'] ?? 0) > limit) c.abort(new ReplyTooLarge())
+      },
+      onResponseData (c, chunk) {
+        size += chunk.length
+        if (size > limit) c.abort(new ReplyTooLarge())
+        else chunks.push(chunk)
+      },
+      onResponseEnd () {
+        signal.removeEventListener('abort', onAbort)
+        resolve({ statusCode, date, text: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8') })
+      },
+      onResponseError (_c, err) { fail(err) }
+    })
+  })
 }
 
 export function createEkoClient (options: EkoClientOptions): EkoClient {
@@ -95,11 +134,10 @@ export function createEkoClient (options: EkoClientOptions): EkoClient {
   type Sent<V> = Omit<EkoCallResult<V>, 'latencyMs'>
 
   async function attempt<V> (operation: Operation<never, V>, body: string, signal: AbortSignal): Promise<Sent<V>> {
-    const response = await dispatcher.request({
+    const reply = await exchange(dispatcher, {
       origin: base.origin,
       method: operation.method,
       path: basePath + operation.path,
-      signal,
       headers: {
         'content-type': 'application/json',
         accept: 'application/json',
@@ -107,15 +145,8 @@ export function createEkoClient (options: EkoClientOptions): EkoClient {
         ...sign(ekoKey, clock.now())
       },
       body
-    })
-    const date = response.headers.date
-    const length = Number(response.headers['content-length'] ?? 0)
-    if (length > MAX_REPLY_BYTES) {
-      response.body.destroy()
-      throw new ReplyTooLarge()
-    }
-    const text = await readCapped(response.body, MAX_REPLY_BYTES)
-    return { outcome: classifyReply(operation, response.statusCode, text), httpStatus: response.statusCode, ...(typeof date === 'string' ? { date } : {}) }
+    }, MAX_REPLY_BYTES, signal)
+    return { outcome: classifyReply(operation, reply.statusCode, reply.text), httpStatus: reply.statusCode, ...(reply.date === undefined ? {} : { date: reply.date }) }
   }
 
   /** One attempt, and a second only when the first never reached Eko. */
