@@ -38,6 +38,7 @@ end
 return 1`
 const GET = 'return redis.call(\'GET\', KEYS[1])'
 const LIST = 'return redis.call(\'LRANGE\', KEYS[1], 0, -1)'
+const SCRIPTS = { putIfAbsent: PUT_IF_ABSENT, replaceIf: REPLACE_IF, deleteIf: DELETE_IF, increment: INCREMENT, decrement: DECREMENT, get: GET, list: LIST }
 
 /** Seconds a caller is told to wait while the store is down: reconnects are tried every second at most. */
 export const STORE_RETRY_AFTER_SECONDS = 5
@@ -98,10 +99,17 @@ export function createRedisStore (options: RedisStoreOptions): Store {
     ...(cause === undefined ? {} : { cause })
   })
 
-  async function run (script: string, key: string, ...args: Array<string | number>): Promise<unknown> {
+  // Each script is sent to Redis once and then run by its SHA-1 (EVALSHA), not sent whole with every
+  // command; ioredis sends it again by itself when Redis has lost it (a restart, SCRIPT FLUSH).
+  for (const [name, lua] of Object.entries(SCRIPTS)) client.defineCommand(`ekyc_${name}`, { numberOfKeys: 1, lua })
+  client.defineCommand('ekyc_pushAndRaise', { lua: PUSH_AND_RAISE })
+  const scripts = client as unknown as Record<string, (...args: Array<string | number>) => Promise<unknown>>
+
+  /** One script by name; `args` are its keys (one, or a count then the keys for pushAndRaise) and then its arguments. */
+  async function run (name: keyof typeof SCRIPTS | 'pushAndRaise', ...args: Array<string | number>): Promise<unknown> {
     if (client.status !== 'ready') throw unavailable()
     try {
-      return await client.eval(script, 1, key, ...args)
+      return await scripts[`ekyc_${name}`]!(...args)
     } catch (err) {
       throw unavailable(err)
     }
@@ -110,36 +118,31 @@ export function createRedisStore (options: RedisStoreOptions): Store {
   return {
     backend: 'redis',
     async putIfAbsent (key, value, ttlMs): Promise<Entry | undefined> {
-      const found = await run(PUT_IF_ABSENT, key, value, Math.ceil(ttlMs)) as [string, number] | null
+      const found = await run('putIfAbsent', key, value, Math.ceil(ttlMs)) as [string, number] | null
       return found === null ? undefined : { value: found[0], ttlMs: found[1] }
     },
     async replaceIf (key, expected, value, ttlMs) {
-      return await run(REPLACE_IF, key, expected, value, Math.ceil(ttlMs)) === 1
+      return await run('replaceIf', key, expected, value, Math.ceil(ttlMs)) === 1
     },
     async deleteIf (key, expected) {
-      return await run(DELETE_IF, key, expected) === 1
+      return await run('deleteIf', key, expected) === 1
     },
     async increment (key, windowMs) {
-      const [count, ttlMs] = await run(INCREMENT, key, Math.ceil(windowMs)) as [number, number]
+      const [count, ttlMs] = await run('increment', key, Math.ceil(windowMs)) as [number, number]
       return { count, ttlMs }
     },
     async decrement (key) {
-      await run(DECREMENT, key)
+      await run('decrement', key)
     },
     async get (key) {
-      const value = await run(GET, key) as string | null
+      const value = await run('get', key) as string | null
       return value ?? undefined
     },
     async pushAndRaise (listKey, value, max, raises, ttlMs) {
-      if (client.status !== 'ready') throw unavailable()
-      try {
-        await client.eval(PUSH_AND_RAISE, 1 + raises.length, listKey, ...raises.map(([key]) => key), value, max, Math.ceil(ttlMs), ...raises.map(([, n]) => n))
-      } catch (err) {
-        throw unavailable(err)
-      }
+      await run('pushAndRaise', 1 + raises.length, listKey, ...raises.map(([key]) => key), value, max, Math.ceil(ttlMs), ...raises.map(([, n]) => n))
     },
     async list (key) {
-      return await run(LIST, key) as string[]
+      return await run('list', key) as string[]
     },
     async ping (timeoutMs) {
       try {

@@ -5,6 +5,7 @@ import { isProblem } from '../../src/errors.ts'
 import { freePort } from '../helpers/net.ts'
 import { redisAvailable, startRedis } from '../helpers/redis.ts'
 import { build } from '../helpers/build.ts'
+import { Redis } from 'ioredis'
 
 const redis = redisAvailable(t) ? await startRedis(t) : undefined
 const silent = { info () {}, warn () {} }
@@ -118,6 +119,25 @@ for (const [name, make] of backends) {
     await sleep(200)
     t.same(await store.list(key), [], 'gone after the TTL')
     t.equal(await store.get(step), undefined, 'with the numbers written beside it')
+  })
+}
+
+if (redis !== undefined) {
+  t.test('redis: scripts run by SHA-1, and are sent again when Redis has lost them (SCRIPT FLUSH, a restart)', async (t) => {
+    const store = await open(t, backends[1]![1])
+    const admin = new Redis(redis.url)
+    t.teardown(() => admin.quit())
+    const key = fresh('flush')
+    await admin.call('CONFIG', 'RESETSTAT')
+    for (let i = 0; i < 5; i++) await store.increment(key, 5000)
+    const stats = String(await admin.call('INFO', 'commandstats'))
+    const calls = (command: string) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0)
+    t.equal(calls('eval') + calls('evalsha'), 5, 'one script call per operation')
+    t.ok(calls('eval') <= 1, `the script text sent at most once (${calls('eval')} EVAL, ${calls('evalsha')} EVALSHA)`)
+    await admin.call('SCRIPT', 'FLUSH')
+    t.match(await store.increment(key, 5000), { count: 6 }, 'after SCRIPT FLUSH the next call still works')
+    await store.pushAndRaise(fresh('list'), 'e', 3, [[fresh('n'), 1]], 5000)
+    t.pass('and the script with a variable number of keys too')
   })
 }
 
