@@ -1,7 +1,8 @@
 import type { Entry, Store } from './types.ts'
 
 interface Item { value: string, expiresAt: number }
-interface ListItem { values: string[], expiresAt: number }
+/** A ring: `values` fills up to the cap, then `next` (the oldest) is overwritten; no shifting per push. */
+interface ListItem { values: string[], next: number, expiresAt: number }
 
 /**
  * One process's store: a Map with expiry times. Every operation is synchronous inside, so each is
@@ -20,6 +21,12 @@ export function createMemoryStore (options: { sweepMs?: number, now?: () => numb
       return undefined
     }
     return entry
+  }
+  /** A ring's values, newest first, as a new array. */
+  function newestFirst ({ values, next }: ListItem): string[] {
+    const out: string[] = []
+    for (let i = 1; i <= values.length; i++) out.push(values[(next - i + values.length) % values.length]!)
+    return out
   }
   const live = (key: string) => fresh(items, key)
   const liveList = (key: string) => fresh(lists, key)
@@ -69,11 +76,17 @@ export function createMemoryStore (options: { sweepMs?: number, now?: () => numb
       const t = now()
       const expiresAt = t + ttlMs
       const list = lists.get(listKey)
-      if (list === undefined || list.expiresAt <= t) {
-        lists.set(listKey, { values: [value], expiresAt })
+      if (list === undefined || list.expiresAt <= t || list.values.length > max) {
+        // New, expired, or holding more than this call's cap: rebuilt from the newest.
+        const values = list === undefined || list.expiresAt <= t ? [] : newestFirst(list).slice(0, max - 1).reverse()
+        values.push(value)
+        lists.set(listKey, { values, next: 0, expiresAt })
+      } else if (list.values.length < max) {
+        list.values.push(value)
+        list.expiresAt = expiresAt
       } else {
-        list.values.unshift(value)
-        if (list.values.length > max) list.values.length = max
+        list.values[list.next] = value
+        list.next = (list.next + 1) % max
         list.expiresAt = expiresAt
       }
       for (const [key, n] of raises) {
@@ -87,7 +100,8 @@ export function createMemoryStore (options: { sweepMs?: number, now?: () => numb
       }
     },
     async list (key) {
-      return [...(liveList(key)?.values ?? [])]
+      const list = liveList(key)
+      return list === undefined ? [] : newestFirst(list)
     },
     async ping () { return true },
     async close () {
