@@ -37,6 +37,9 @@ export interface IdempotencyOptions {
   inFlightMs: number
 }
 
+/** What `begin` left for `onSend`: the key claimed, the claim's value, the request's fingerprint. */
+interface Claim { key: string, pending: string, fingerprint: string }
+
 /**
  * `Idempotency-Key` (IETF httpapi draft): scope caller + route + key. `begin` claims the key
  * atomically in the shared store, so concurrent requests with one key reach Eko once across every
@@ -44,7 +47,7 @@ export interface IdempotencyOptions {
  */
 export function createIdempotency (options: IdempotencyOptions) {
   const { store, keys, inFlightMs } = options
-  const claims = new WeakMap<FastifyRequest, { key: string, pending: string, fingerprint: string }>()
+  const claims = new WeakMap<FastifyRequest, Claim>()
 
   /**
    * After authentication and validation, before the cooldown or the OTP attempt count (a replay
@@ -81,11 +84,8 @@ export function createIdempotency (options: IdempotencyOptions) {
       .send(record.body)
   }
 
-  /** onSend: keeps a final answer for 24 h, or frees the key so a retry runs again. Never fails the response. */
-  async function onSend (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
-    const claim = claims.get(request)
-    if (claim === undefined) return payload
-    claims.delete(request)
+  /** Keeps a final answer for 24 h, or frees the key so a retry runs again. Never throws. */
+  async function settle (request: FastifyRequest, reply: FastifyReply, claim: Claim, payload: unknown): Promise<void> {
     const status = reply.statusCode
     try {
       if (isFinal(status) && typeof payload === 'string') {
@@ -100,7 +100,21 @@ export function createIdempotency (options: IdempotencyOptions) {
       request.log.warn({ store: { error: (err as Error).message } }, 'idempotency: could not record the answer; the key frees itself when its claim expires')
     }
     /* c8 ignore stop */
-    return payload
+  }
+
+  /**
+   * onSend. A callback hook, not an async one: most requests carry no Idempotency-Key, and for
+   * them this is one lookup, without a promise and a microtask per answer.
+   */
+  function onSend (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void): void {
+    const claim = claims.get(request)
+    if (claim === undefined) {
+      done(null, payload)
+      return
+    }
+    claims.delete(request)
+    const send = () => { done(null, payload) }
+    settle(request, reply, claim, payload).then(send, send)
   }
 
   return { begin, replay, onSend }
