@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import closeWithGrace from 'close-with-grace'
 import { buildApp, type AppConfig } from './app.ts'
 import { ConfigError, loadConfig } from './config.ts'
-import { startEmbedded, type Embedded } from './dev/embedded.ts'
+import type { Embedded } from './dev/embedded.ts'
 import { usePrettyLogs } from './logger.ts'
 
 // The one entry point: read the environment, listen, shut down gracefully. Tests never import it.
@@ -18,6 +18,8 @@ try {
 let embedded: Embedded | undefined
 let config: AppConfig
 if (loaded.embeddedEko) {
+  // Loaded only here: the simulator is for development, and production starts faster without it.
+  const { startEmbedded } = await import('./dev/embedded.ts')
   embedded = await startEmbedded(loaded.config)
   config = embedded.config
 } else {
