@@ -1,4 +1,4 @@
-import { checkEnvelope, type EkoEnvelope } from './envelope.ts'
+import { isEkoEnvelope, type EkoEnvelope } from './envelope.ts'
 import { fromText, type AgentInput, type Answer, type Operation, type Outcome, type Refused } from './operations.ts'
 
 const NOT_FOUND = new Set([463, 1297])
@@ -98,7 +98,7 @@ export function classifyReply<I extends AgentInput, V> (operation: Operation<I, 
   } catch {
     return { ok: false, code: 'UPSTREAM_ERROR', detail: 'Eko\'s reply was not JSON', logHint: 'non-JSON reply' }
   }
-  if (!checkEnvelope.Check(parsed)) {
+  if (!isEkoEnvelope(parsed)) {
     return { ok: false, code: 'UPSTREAM_ERROR', detail: 'Eko\'s reply could not be understood', logHint: 'reply does not match the envelope schema' }
   }
   return classifyEnvelope(operation, parsed)

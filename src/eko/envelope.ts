@@ -1,23 +1,27 @@
-import Type, { type Static } from 'typebox'
-import { Compile } from 'typebox/compile'
+/**
+ * What we rely on in Eko's reply envelope (docs/eko.md §6): a readable `status`, a number or a
+ * string of digits. Everything else is optional and read defensively in classify.ts, so a `null`
+ * message or an empty reason in a business answer is still that business answer, not "Eko is
+ * broken" (which would count towards opening the circuit). Unknown fields are ignored, never
+ * forwarded.
+ */
+export interface EkoEnvelope {
+  status: number | string
+  response_status_id?: unknown
+  response_type_id?: unknown
+  message?: unknown
+  data?: unknown
+  invalid_params?: unknown
+}
 
-const Code = Type.Union([Type.Integer(), Type.String({ pattern: '^-?[0-9]+$' })])
+const DIGITS = /^-?[0-9]+$/
 
 /**
- * What we rely on in Eko's reply envelope (docs/eko.md §6): a readable `status`. Everything
- * else is optional and read defensively in classify.ts, so a `null` message or an empty reason
- * in a business answer is still that business answer, not "Eko is broken" (which would count
- * towards opening the circuit). Unknown fields are ignored, never forwarded.
+ * A check by hand rather than a compiled schema: one field to test, and TypeBox's compiler is
+ * about 300 modules to load at every start.
  */
-export const EkoEnvelope = Type.Object({
-  status: Code,
-  response_status_id: Type.Optional(Type.Unknown()),
-  response_type_id: Type.Optional(Type.Unknown()),
-  message: Type.Optional(Type.Unknown()),
-  data: Type.Optional(Type.Unknown()),
-  invalid_params: Type.Optional(Type.Unknown())
-})
-
-export type EkoEnvelope = Static<typeof EkoEnvelope>
-
-export const checkEnvelope = Compile(EkoEnvelope)
+export function isEkoEnvelope (value: unknown): value is EkoEnvelope {
+  if (typeof value !== 'object' || value === null) return false
+  const { status } = value as { status?: unknown }
+  return Number.isInteger(status) || (typeof status === 'string' && DIGITS.test(status))
+}
