@@ -54,6 +54,8 @@ test('malformed values are named, and the secret values are not echoed', async (
     [{ EKO_BASE_URL: 'staging.eko.in' }, /^EKO_BASE_URL: /],
     [{ EKO_INITIATOR_ID: '12345' }, /^EKO_INITIATOR_ID: /],
     [{ EKO_TIMEOUT_MS: '7' }, /^EKO_TIMEOUT_MS: /],
+    [{ EKO_BREAKER_FAILURES: '2.5' }, /^EKO_BREAKER_FAILURES: must be integer$/],
+    [{ ALLOW_INSECURE_HTTP: 'yes' }, /^ALLOW_INSECURE_HTTP: must be boolean$/],
     [{ AUTH_JWT_SECRET: 'short-secret' }, /^AUTH_JWT_SECRET: /],
     [{ EKO_AADHAAR_PUBLIC_KEY: 'bm90IGEga2V5' }, /^EKO_AADHAAR_PUBLIC_KEY: is not a base64 DER or PEM public key$/],
     [{ REDIS_URL: 'http://localhost' }, /^REDIS_URL: /],
@@ -65,6 +67,27 @@ test('malformed values are named, and the secret values are not echoed', async (
     t.match(lines[0], expected)
     for (const value of Object.values(override)) t.notOk(lines[0]!.includes(value), 'value not echoed')
   }
+})
+
+test('every malformed variable is named, however many, and a union as a whole', async (t) => {
+  const malformed = {
+    PORT: '70000',
+    METRICS_PORT: 'eighty',
+    LOG_LEVEL: 'loud',
+    EKO_API_VARIANT: 'v2',
+    EKO_INITIATOR_ID: '12345',
+    EKO_TIMEOUT_MS: '7',
+    EKO_BREAKER_FAILURES: '0',
+    AUTH_JWT_SECRET: 'short-secret',
+    OTP_VERIFY_MAX_ATTEMPTS: '11',
+    RATE_LIMIT_MAX: '0',
+    REDIS_URL: 'http://localhost',
+    ALLOW_INSECURE_HTTP: 'yes'
+  }
+  const lines = problems({ ...production, ...malformed })
+  t.same(lines.map(l => l.split(':')[0]).sort(), Object.keys(malformed).sort(), 'each named once')
+  t.ok(lines.includes('LOG_LEVEL: is not one of the allowed values'))
+  t.ok(lines.includes('EKO_API_VARIANT: is not one of the allowed values'))
 })
 
 test('secrets may come from NAME_FILE; an unreadable file or both forms is a problem', async (t) => {
