@@ -72,7 +72,10 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
       const incoming = req.headers['x-request-id']
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID()
     },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // Route schemas are checked against JSON Schema's meta-schema in development and tests, where a
+    // mistake fails the suite; production skips that check, whose compilation costs some 30 ms of
+    // every start, and runs the same fixed schemas.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false, validateSchema: config.NODE_ENV !== 'production' } },
     // A malformed URL or an over-long parameter fails before routing, past the error handler.
     frameworkErrors: frameworkError,
     // What Node's HTTP parser refuses never reaches Fastify at all: answered as problem+json too.
