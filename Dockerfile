@@ -62,12 +62,27 @@ COPY package.json package-lock.json ./
 COPY src ./src
 COPY openapi ./openapi
 
-# The compile cache is kept per user id, so it is filled as the user the service runs as, by
-# loading every module a start loads without starting anything; then it becomes root's and
-# read-only like the rest (at run time Node reads it and, on a read-only filesystem, writes nothing).
+# The compile cache is kept per user id, so it is filled as the user the service runs as; then it
+# becomes root's and read-only like the rest (at run time Node reads it and, on a read-only
+# filesystem, writes nothing). It is filled by one whole start, in development mode against the
+# built-in simulator (no settings needed, and the simulator's modules are cached too), stopped
+# once ready: importing the modules alone left out src/server.ts, so every start loaded the
+# TypeScript stripper for it, and cached only the functions that run on import, not those of
+# building the app (about 90 ms more from start to ready, median of 10 starts here).
 RUN mkdir .compile-cache && chown 1000:1000 .compile-cache
 USER 1000:1000
-RUN node --input-type=module -e "for (const m of ['./src/app.ts', './src/config.ts', './src/dev/embedded.ts', 'close-with-grace']) await import(m)"
+RUN node --input-type=module -e "\
+    import { spawn } from 'node:child_process'; \
+    const env = { ...process.env, NODE_ENV: 'development', HOST: '127.0.0.1', PORT: '3000', METRICS_PORT: '0' }; \
+    const server = spawn(process.execPath, ['src/server.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] }); \
+    const exited = new Promise((resolve) => server.on('exit', resolve)); \
+    let ready = false; \
+    for (let i = 0; i < 300 && !ready && server.exitCode === null; i++) { \
+      ready = await fetch('http://127.0.0.1:3000/health/ready').then((r) => r.ok, () => false); \
+      if (!ready) await new Promise((resolve) => setTimeout(resolve, 100)); \
+    } \
+    server.kill('SIGTERM'); \
+    if ((await exited) !== 0 || !ready) process.exit(1)"
 USER root
 RUN chown -R root:root .compile-cache
 
