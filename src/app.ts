@@ -6,6 +6,7 @@ import { list, type Config } from './config.ts'
 import { loggerOptions } from './logger.ts'
 import { createClientErrorHandler } from './client-error.ts'
 import { AccessLog } from './access-log.ts'
+import { lazySerializers } from './lazy-serializers.ts'
 import problemPlugin, { frameworkError } from './plugins/problem.ts'
 import metricsPlugin from './plugins/metrics.ts'
 import helmetPlugin from './plugins/helmet.ts'
@@ -72,6 +73,8 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
       const incoming = req.headers['x-request-id']
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID()
     },
+    // Response serializers compiled on first use in production; at start elsewhere (src/lazy-serializers.ts).
+    ...(config.NODE_ENV === 'production' ? { schemaController: { compilersFactory: { buildSerializer: lazySerializers() } } } : {}),
     // Route schemas are checked against JSON Schema's meta-schema in development and tests, where a
     // mistake fails the suite; production skips that check, whose compilation costs some 30 ms of
     // every start, and runs the same fixed schemas.
