@@ -5,9 +5,9 @@
  * then and the number of modules loaded. `npm run bench` times one start of each kind; this
  * repeats them for a median.
  *
- *   node scripts/startup.ts                            # 10 cold and 10 warm starts of this checkout
- *   node scripts/startup.ts --runs=20 . /tmp/before    # checkouts side by side, starts alternating
- *   node scripts/startup.ts --pass-through --modules   # beside the bench's minimal Fastify app; modules by package
+ *   npm run bench:startup                                  # 10 cold and 10 warm starts of this checkout
+ *   npm run bench:startup -- --runs=20 . /tmp/before       # checkouts side by side, starts alternating
+ *   npm run bench:startup -- --pass-through --modules      # beside the bench's minimal Fastify app; modules by package
  *
  * Within each run every target is started in turn, so other work on the machine falls on all of
  * them alike; CPU time moves less with that work than wall time does. Each checkout named needs
