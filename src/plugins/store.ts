@@ -22,7 +22,7 @@ export const READINESS_TIMEOUT_MS = 500
 export default fp<StorePluginOptions>(async function storePlugin (app, { settings }) {
   // A slow Redis may cost a request a fraction of the Eko deadline, never the whole of it.
   const commandTimeoutMs = Math.max(50, Math.min(1000, Math.floor(settings.EKO_TIMEOUT_MS / 4)))
-  const store = createStore(settings, { log: app.log, commandTimeoutMs })
+  const store = await createStore(settings, { log: app.log, commandTimeoutMs })
   app.decorate('store', store)
   // Its own secret when given, so EKO_ACCESS_KEY can be rotated instance by instance without
   // old and new instances disagreeing on cooldown and idempotency key names.

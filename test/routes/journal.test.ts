@@ -15,7 +15,7 @@ test('India time: the date turns at 18:30 UTC, whatever the host\'s zone', async
 
 test('the step only moves forward; the daily date is the last success; each record renews the TTL', async (t) => {
   let now = Date.parse('2026-11-30T10:00:00Z')
-  const store = createStore({})
+  const store = await createStore({})
   t.teardown(() => store.close())
   const journal = createJournal({ store, keys, days: 30, now: () => now })
   const log = pino({ level: 'silent' })
@@ -48,7 +48,7 @@ test('entries expire after EKYC_JOURNAL_DAYS', async (t) => {
 
 test('a store that fails is logged, never thrown: the answer Eko acted on still goes out', async (t) => {
   const logs = captureLogs()
-  const broken: Store = { ...createStore({}), pushAndRaise: async () => { throw new Error('store down') } }
+  const broken: Store = { ...await createStore({}), pushAndRaise: async () => { throw new Error('store down') } }
   const journal = createJournal({ store: broken, keys, days: 30 })
   await t.resolves(journal.record('20810200', { event: event('send_otp'), step: 'otp_sent' }, pino(logs.stream)))
   t.match(logs.records(), [{ level: 40, msg: /could not record/ }])

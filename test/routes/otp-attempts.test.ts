@@ -10,8 +10,8 @@ const log = pino({ level: 'silent' })
 const refused = (code: ProblemCode): EkoCallResult => ({ outcome: { ok: false, code, detail: code }, latencyMs: 1 })
 const ok: EkoCallResult = { outcome: { ok: true, ekoStatus: 0, value: {}, message: 'ok' }, latencyMs: 1 }
 
-function setup (t: Test, max = 3) {
-  const store = createStore({})
+async function setup (t: Test, max = 3) {
+  const store = await createStore({})
   t.teardown(() => store.close())
   let calls = 0
   const attempts = createOtpAttempts({ store, keys: createKeyspace('attempts-test-secret'), max })
@@ -21,7 +21,7 @@ function setup (t: Test, max = 3) {
 }
 
 test('wrong OTPs and timeouts count; successes and Eko\'s failures give the attempt back', async (t) => {
-  const s = setup(t)
+  const s = await setup(t)
   await s.verify(ok)
   await s.verify(refused('UPSTREAM_ERROR'))
   await s.verify(refused('UPSTREAM_UNAVAILABLE'))
@@ -35,7 +35,7 @@ test('wrong OTPs and timeouts count; successes and Eko\'s failures give the atte
 })
 
 test('a call that throws (circuit open, store down) gives its attempt back', async (t) => {
-  const store = createStore({})
+  const store = await createStore({})
   t.teardown(() => store.close())
   const attempts = createOtpAttempts({ store, keys: createKeyspace('attempts-test-secret'), max: 1 })
   await t.rejects(attempts.verify('20810200', 'R', log, async () => { throw new Error('breaker open') }))
@@ -44,7 +44,7 @@ test('a call that throws (circuit open, store down) gives its attempt back', asy
 })
 
 test('ten concurrent guesses: at most three reach Eko', async (t) => {
-  const s = setup(t)
+  const s = await setup(t)
   const results = await Promise.allSettled(Array.from({ length: 10 }, () => s.verify(refused('OTP_INVALID'), 'REF1', 30)))
   t.equal(s.calls(), 3, 'three calls to Eko')
   t.equal(results.filter(r => r.status === 'rejected').length, 7, 'seven refused at once')

@@ -9,11 +9,11 @@ import { Redis } from 'ioredis'
 
 const redis = redisAvailable(t) ? await startRedis(t) : undefined
 const silent = { info () {}, warn () {} }
-const backends: Array<[string, () => Store]> = [['memory', () => createStore({}, { log: silent })]]
+const backends: Array<[string, () => Promise<Store>]> = [['memory', () => createStore({}, { log: silent })]]
 if (redis !== undefined) backends.push(['redis', () => createStore({ REDIS_URL: redis.url }, { log: silent })])
 
-async function open (t: Test, make: () => Store): Promise<Store> {
-  const store = make()
+async function open (t: Test, make: () => Promise<Store>): Promise<Store> {
+  const store = await make()
   t.teardown(() => store.close())
   t.ok(await store.ping(2000), 'reachable')
   return store
@@ -148,17 +148,17 @@ if (redis !== undefined) {
 }
 
 t.test('createStore: memory without REDIS_URL, Redis with it', async (t) => {
-  const memory = createStore({}, { log: silent })
+  const memory = await createStore({}, { log: silent })
   t.equal(memory.backend, 'memory')
   await memory.close()
-  const remote = createStore({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` }, { log: silent })
+  const remote = await createStore({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` }, { log: silent })
   t.equal(remote.backend, 'redis')
   await remote.close()
 })
 
 t.test('redis: nobody listening — every operation fails fast with UPSTREAM_UNAVAILABLE, ping says false', async (t) => {
   const warnings: string[] = []
-  const store = createStore({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` }, { log: { info () {}, warn (_o, msg) { warnings.push(msg) } } })
+  const store = await createStore({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` }, { log: { info () {}, warn (_o, msg) { warnings.push(msg) } } })
   t.teardown(() => store.close())
   const started = Date.now()
   t.equal(await store.ping(300), false, 'not reachable')
