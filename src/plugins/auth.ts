@@ -3,7 +3,6 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fast
 import { createVerifier as createJwtVerifier, TokenError, type VerifierOptions as JwtOptions } from 'fast-jwt'
 import type { Config } from '../config.ts'
 import { problem } from '../errors.ts'
-import { createJwksCheck } from './jwks.ts'
 
 export interface Caller {
   /** Stable id for rate limits and idempotency scopes: the token's `sub`, else its agent code. */
@@ -101,6 +100,8 @@ export async function createVerifier (settings: AuthSettings, options: VerifierO
     }
   }
 
+  // get-jwks and its key conversion (some thirty modules) are loaded only in JWKS mode.
+  const { createJwksCheck } = await import('./jwks.ts')
   const jwks = await createJwksCheck(settings.AUTH_JWKS_URL!, common, options.jwksTimeoutMs)
   return {
     async verify (token) {
