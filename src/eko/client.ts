@@ -119,6 +119,18 @@ export function createEkoClient (options: EkoClientOptions): EkoClient {
   const timeout = settings.EKO_TIMEOUT_MS
   const clock = options.clock ?? createClock()
   const ekoKey = signingKey(settings.EKO_ACCESS_KEY)
+  // The signature depends on the millisecond only: requests signed in the same millisecond (several,
+  // under load) would compute the same HMAC, so the last one is kept and reused.
+  let signedMs = 0
+  let signature = sign(ekoKey, signedMs)
+  const signNow = () => {
+    const ms = Math.trunc(clock.now())
+    if (ms !== signedMs) {
+      signature = sign(ekoKey, ms)
+      signedMs = ms
+    }
+    return signature
+  }
   const ownPool = options.dispatcher === undefined
   const dispatcher: Dispatcher = options.dispatcher ?? new Pool(base.origin, {
     connections: 32,
@@ -142,7 +154,7 @@ export function createEkoClient (options: EkoClientOptions): EkoClient {
         'content-type': 'application/json',
         accept: 'application/json',
         developer_key: settings.EKO_DEVELOPER_KEY,
-        ...sign(ekoKey, clock.now())
+        ...signNow()
       },
       body
     }, MAX_REPLY_BYTES, signal)

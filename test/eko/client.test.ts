@@ -56,6 +56,30 @@ test('signs each request freshly and sends the variant\'s fields as JSON', async
   t.notOk('access_key' in a!.headers, 'the access key is never sent')
 })
 
+test('requests in one millisecond share its signature; the next millisecond gets its own', async (t) => {
+  const agent = new MockAgent()
+  agent.disableNetConnect()
+  t.teardown(() => agent.close())
+  let now = 1_796_083_000_000
+  const clock = { now: () => now, offsetMs: () => 0, correct: () => undefined }
+  const client = createEkoClient({ settings, publicKey, dispatcher: agent, clock })
+  const seen: Array<Record<string, string>> = []
+  agent.get(ORIGIN).intercept({ path: PATH, method: 'POST' }).reply(200, (opts) => {
+    seen.push(opts.headers as Record<string, string>)
+    return success
+  }).times(3)
+  const log = pino({ level: 'silent' })
+  await Promise.all([client.call(sendOtp, input, log), client.call(sendOtp, input, log)])
+  now += 1
+  await client.call(sendOtp, input, log)
+  const hmac = (ms: number) => createHmac('sha256', Buffer.from('access-key-0001').toString('base64')).update(String(ms)).digest('base64')
+  t.same(seen.map(h => [h['secret-key-timestamp'], h['secret-key']]), [
+    [String(now - 1), hmac(now - 1)],
+    [String(now - 1), hmac(now - 1)],
+    [String(now), hmac(now)]
+  ], 'each request carries the HMAC of the timestamp it is sent with')
+})
+
 test('a reply over 64 KiB is refused, by Content-Length or by counting', async (t) => {
   const { pool, client, log } = setup(t)
   const big = JSON.stringify({ ...success, pad: 'x'.repeat(MAX_REPLY_BYTES) })
