@@ -30,7 +30,6 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto'
 import { once } from 'node:events'
 import { mkdtempSync, openSync, readdirSync, readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { loadavg, cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -39,6 +38,7 @@ import autocannon from 'autocannon'
 import { createSigner } from 'fast-jwt'
 import { verhoeffDigit } from '../src/aadhaar/verhoeff.ts'
 import { summariseProfile } from './bench/profile.ts'
+import { freePort } from './bench/free-port.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -67,14 +67,6 @@ const root = new URL('..', import.meta.url)
 const EKO_PATH = '/ekoicici/v3/user/collection/aeps-fingpay/kyc/otp'
 /** The image's V8 flags, so the service is measured as it is deployed (the pass-through gets the same). */
 const imageNodeOptions = args['node-options'] ?? /NODE_OPTIONS="([^"]*)"/.exec(readFileSync(new URL('Dockerfile', root), 'utf8'))?.[1] ?? ''
-
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise(resolve => server.close(resolve))
-  return port
-}
 
 interface Target {
   name: 'service' | 'pass-through' | 'upstream'

@@ -18,11 +18,11 @@ import { spawn } from 'node:child_process'
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
+import { freePort } from './bench/free-port.ts'
 
 const { values: args, positionals } = parseArgs({
   options: {
@@ -66,14 +66,6 @@ const env = {
   AUTH_JWT_SECRET: randomBytes(32).toString('base64url'),
   // For the pass-through: an upstream it never calls here.
   UPSTREAM: 'http://127.0.0.1:9'
-}
-
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise(resolve => server.close(resolve))
-  return port
 }
 
 /** CPU time (user + system) the process has used, in ms: what a start costs, however busy the machine. */

@@ -1,10 +1,2 @@
-import { createServer } from 'node:net'
-
-/** A loopback port nobody listens on right now: bound, then released. */
-export async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise(resolve => server.close(resolve))
-  return port
-}
+/** A loopback port nobody listens on right now: the benchmark scripts' helper, shared. */
+export { freePort } from '../../scripts/bench/free-port.ts'
