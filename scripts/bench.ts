@@ -27,7 +27,7 @@
  * --json (one `BENCH_RESULT {...}` line as well). Loopback only.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto'
+import { randomBytes, randomInt } from 'node:crypto'
 import { once } from 'node:events'
 import { mkdtempSync, openSync, readdirSync, readFileSync } from 'node:fs'
 import { loadavg, cpus, tmpdir } from 'node:os'
@@ -38,7 +38,7 @@ import autocannon from 'autocannon'
 import { createSigner } from 'fast-jwt'
 import { verhoeffDigit } from '../src/aadhaar/verhoeff.ts'
 import { summariseProfile } from './bench/profile.ts'
-import { freePort } from './bench/free-port.ts'
+import { cpuSeconds, freePort, imageNodeOptions as imageFlags, serviceEnv } from './bench/process.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -66,7 +66,7 @@ const agents = int('agents', 1, 1_000_000)
 const root = new URL('..', import.meta.url)
 const EKO_PATH = '/ekoicici/v3/user/collection/aeps-fingpay/kyc/otp'
 /** The image's V8 flags, so the service is measured as it is deployed (the pass-through gets the same). */
-const imageNodeOptions = args['node-options'] ?? /NODE_OPTIONS="([^"]*)"/.exec(readFileSync(new URL('Dockerfile', root), 'utf8'))?.[1] ?? ''
+const imageNodeOptions = args['node-options'] ?? imageFlags()
 
 interface Target {
   name: 'service' | 'pass-through' | 'upstream'
@@ -125,12 +125,6 @@ async function spawnReady (name: string, file: string, env: Record<string, strin
   return { origin, child, exited, stderr, readyMs }
 }
 
-/** CPU time the process has used (user + system), from /proc: what a request costs, whatever else runs. */
-function cpuSeconds (pid: number | undefined): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100
-}
-
 function peakRssKiB (pid: number | undefined): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN)
@@ -139,8 +133,6 @@ function peakRssKiB (pid: number | undefined): number {
 // --- the fixture: keys, agents and their tokens ---------------------------------------------
 
 const jwtSecret = randomBytes(32).toString('base64url')
-// Eko publishes a 1024-bit RSA key; encryption cost depends on the size, so the bench uses one too.
-const eko = generateKeyPairSync('rsa', { modulusLength: 1024 })
 const sign = createSigner({ key: jwtSecret, algorithm: 'HS256', expiresIn: 3_600_000 })
 const fixtures = Array.from({ length: agents }, (_, i) => {
   const userCode = String(20_000_000 + i)
@@ -167,16 +159,7 @@ const serviceSettings = {
   RATE_LIMIT_MAX: '1000000'
 }
 const service = await start('service', 'src/server.ts', {
-  NODE_ENV: 'production',
-  HOST: '127.0.0.1',
-  LOG_LEVEL: 'info',
-  METRICS_PORT: '0',
-  EKO_BASE_URL: `${upstream.origin}/ekoicici/v3`,
-  EKO_DEVELOPER_KEY: randomBytes(16).toString('hex'),
-  EKO_ACCESS_KEY: randomBytes(16).toString('hex'),
-  EKO_INITIATOR_ID: '9962981729',
-  EKO_AADHAAR_PUBLIC_KEY: eko.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
-  AUTH_JWT_SECRET: jwtSecret,
+  ...serviceEnv(upstream.origin, jwtSecret),
   ...serviceSettings
 }, [...imageNodeOptions.split(' ').filter(Boolean), ...profiled('service')],
 (code) => `/agents/${code}/ekyc/otp`)

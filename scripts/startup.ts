@@ -15,14 +15,13 @@
  * the start calls neither. Loopback only.
  */
 import { spawn } from 'node:child_process'
-import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
-import { freePort } from './bench/free-port.ts'
+import { cpuSeconds, freePort, imageNodeOptions, serviceEnv } from './bench/process.ts'
 
 const { values: args, positionals } = parseArgs({
   options: {
@@ -35,7 +34,7 @@ const { values: args, positionals } = parseArgs({
 const runs = Number(args.runs)
 if (!Number.isInteger(runs) || runs < 1 || runs > 1000) throw new Error('--runs must be an integer from 1 to 1000')
 const here = resolve(new URL('..', import.meta.url).pathname)
-const nodeOptions = /NODE_OPTIONS="([^"]*)"/.exec(readFileSync(join(here, 'Dockerfile'), 'utf8'))?.[1] ?? ''
+const nodeOptions = imageNodeOptions()
 const workDir = mkdtempSync(join(tmpdir(), 'eko-startup-'))
 
 interface Target { name: string, root: string, file: string }
@@ -53,25 +52,11 @@ process.on('exit', () => writeFileSync(process.env.MODULE_COUNT_FILE, JSON.strin
 
 const env = {
   PATH: process.env.PATH ?? '',
-  NODE_ENV: 'production',
   NODE_OPTIONS: nodeOptions,
-  HOST: '127.0.0.1',
-  METRICS_PORT: '0',
-  LOG_LEVEL: 'info',
-  EKO_BASE_URL: 'http://127.0.0.1:9/ekoicici/v3',
-  EKO_DEVELOPER_KEY: randomBytes(16).toString('hex'),
-  EKO_ACCESS_KEY: randomBytes(16).toString('hex'),
-  EKO_INITIATOR_ID: '9962981729',
-  EKO_AADHAAR_PUBLIC_KEY: generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
-  AUTH_JWT_SECRET: randomBytes(32).toString('base64url'),
+  // A start calls no Eko: an address nobody answers on will do.
+  ...serviceEnv('http://127.0.0.1:9'),
   // For the pass-through: an upstream it never calls here.
   UPSTREAM: 'http://127.0.0.1:9'
-}
-
-/** CPU time (user + system) the process has used, in ms: what a start costs, however busy the machine. */
-function cpuMs (pid: number | undefined): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * 10
 }
 
 interface Start { readyMs: number, cpuMs: number }
@@ -87,7 +72,7 @@ async function start (target: Target, extra: Record<string, string>, nodeArgs: s
   let ready: Start | undefined
   for (let i = 0; i < 4000 && child.exitCode === null && ready === undefined; i++) {
     if (await fetch(`http://127.0.0.1:${port}/health/ready`).then(r => r.ok, () => false)) {
-      ready = { readyMs: performance.now() - startedAt, cpuMs: cpuMs(child.pid) }
+      ready = { readyMs: performance.now() - startedAt, cpuMs: Math.round(cpuSeconds(child.pid) * 1000) }
     } else {
       await sleep(2)
     }
