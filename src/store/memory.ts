@@ -73,27 +73,27 @@ export function createMemoryStore (options: { sweepMs?: number, now?: () => numb
       return live(key)?.value
     },
     async pushAndRaise (listKey, value, max, raises, ttlMs) {
-      const t = now()
-      const expiresAt = t + ttlMs
-      const list = lists.get(listKey)
-      if (list === undefined || list.expiresAt <= t || list.values.length > max) {
-        // New, expired, or holding more than this call's cap: rebuilt from the newest.
-        const values = list === undefined || list.expiresAt <= t ? [] : newestFirst(list).slice(0, max - 1).reverse()
-        values.push(value)
-        lists.set(listKey, { values, next: 0, expiresAt })
-      } else if (list.values.length < max) {
+      const expiresAt = now() + ttlMs
+      let list = liveList(listKey)
+      if (list === undefined) {
+        list = { values: [], next: 0, expiresAt }
+        lists.set(listKey, list)
+      } else if (list.values.length > max || (list.next !== 0 && list.values.length < max)) {
+        // Kept under another cap than this call's: back to a plain list of the newest `max`, oldest first.
+        list.values = newestFirst(list).slice(0, max).reverse()
+        list.next = 0
+      }
+      if (list.values.length < max) {
         list.values.push(value)
-        list.expiresAt = expiresAt
       } else {
         list.values[list.next] = value
         list.next = (list.next + 1) % max
-        list.expiresAt = expiresAt
       }
+      list.expiresAt = expiresAt
       for (const [key, n] of raises) {
-        const item = items.get(key)
-        if (item === undefined || item.expiresAt <= t) {
-          items.set(key, { value: String(n), expiresAt })
-        } else {
+        const item = live(key)
+        if (item === undefined) items.set(key, { value: String(n), expiresAt })
+        else {
           if (n > Number(item.value)) item.value = String(n)
           item.expiresAt = expiresAt
         }
