@@ -53,6 +53,7 @@ export interface AppOptions {
 
 export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   const { config } = options
+  const production = config.NODE_ENV === 'production'
   const trusted = list(config.TRUST_PROXY)
   const limits = { headerBytes: HEADER_LIMIT, requestTimeoutMs: REQUEST_TIMEOUT_MS }
   const app = Fastify({
@@ -74,11 +75,11 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID()
     },
     // Response serializers compiled on first use in production; at start elsewhere (src/lazy-serializers.ts).
-    ...(config.NODE_ENV === 'production' ? { schemaController: { compilersFactory: { buildSerializer: lazySerializers() } } } : {}),
+    ...(production ? { schemaController: { compilersFactory: { buildSerializer: lazySerializers() } } } : {}),
     // Route schemas are checked against JSON Schema's meta-schema in development and tests, where a
     // mistake fails the suite; production skips that check, whose compilation costs some 30 ms of
     // every start, and runs the same fixed schemas.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false, validateSchema: config.NODE_ENV !== 'production' } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false, validateSchema: !production } },
     // A malformed URL or an over-long parameter fails before routing, past the error handler.
     frameworkErrors: frameworkError,
     // What Node's HTTP parser refuses never reaches Fastify at all: answered as problem+json too.

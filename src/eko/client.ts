@@ -81,10 +81,6 @@ function exchange (dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, 
     let controller: Dispatcher.DispatchController | undefined
     const onAbort = () => { controller?.abort(signal.reason as Error) }
     signal.addEventListener('abort', onAbort, { once: true })
-    const fail = (err: Error) => {
-      signal.removeEventListener('abort', onAbort)
-      reject(err)
-    }
     dispatcher.dispatch(options, {
       onRequestStart (c) {
         controller = c
@@ -105,9 +101,12 @@ function exchange (dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, 
       },
       onResponseEnd () {
         signal.removeEventListener('abort', onAbort)
-        resolve({ statusCode, date, text: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8') })
+        resolve({ statusCode, date, text: Buffer.concat(chunks).toString('utf8') })
       },
-      onResponseError (_c, err) { fail(err) }
+      onResponseError (_c, err) {
+        signal.removeEventListener('abort', onAbort)
+        reject(err)
+      }
     })
   })
 }
