@@ -18,7 +18,7 @@
  * work on the machine falls on all of them alike. Reported per target: requests/s, p50 and p99
  * latency over every round, non-2xx answers, peak RSS (VmHWM), CPU time per request (from /proc,
  * which other work on the machine hardly changes), start-to-ready time, and the ratios
- * service / pass-through.
+ * service / pass-through, pooled and round by round (the spread of the latter is the machine's noise).
  *
  * Options, defaults in brackets: --rounds [3] --duration s per target per round [10]
  * --warmup s per target [3] --connections [32] --agents distinct agents [10000]
@@ -84,6 +84,8 @@ interface Target {
   errors: number
   peakRssKiB: number
   cpuSeconds: number
+  /** Requests per second in each recorded round, in order. */
+  roundRps: number[]
 }
 
 const workDir = mkdtempSync(join(tmpdir(), 'eko-bench-'))
@@ -99,7 +101,7 @@ async function start (name: Target['name'], file: string, env: Record<string, st
   cold.child.kill('SIGTERM')
   await cold.exited
   const target = await spawnReady(name, file, { ...env, ...cache }, nodeArgs)
-  return { ...target, name, path, coldReadyMs: cold.readyMs, latencies: [], statuses: new Map(), requests: 0, seconds: 0, errors: 0, peakRssKiB: 0, cpuSeconds: 0 }
+  return { ...target, name, path, coldReadyMs: cold.readyMs, latencies: [], statuses: new Map(), requests: 0, seconds: 0, errors: 0, peakRssKiB: 0, cpuSeconds: 0, roundRps: [] }
 }
 
 async function spawnReady (name: string, file: string, env: Record<string, string>, nodeArgs: string[]) {
@@ -198,6 +200,7 @@ async function round (target: Target, seconds: number, record: boolean): Promise
   target.requests += result.requests.total
   target.seconds += result.duration
   target.errors += result.errors
+  target.roundRps.push(result.requests.total / result.duration)
 }
 
 const started = Date.now()
@@ -242,6 +245,9 @@ const ratios = {
   p99: ratio(figures.service.p99, figures['pass-through'].p99),
   cpuPerRequest: ratio(figures.service.cpuUsPerRequest, figures['pass-through'].cpuUsPerRequest)
 }
+// Round r's service and pass-through ran within seconds of each other: their ratio, round by round,
+// shows how far the machine's own drift moves the pooled figure above.
+const roundRatios = service.roundRps.map((rps, r) => ratio(rps, passThrough.roundRps[r]!))
 const targetsMet = {
   'throughput ≥ 0.6× pass-through': ratios.throughput >= 0.6,
   'p99 ≤ 1.5× pass-through': ratios.p99 <= 1.5,
@@ -263,6 +269,7 @@ const lines = [
   }),
   '',
   `service / pass-through: throughput ${ratios.throughput}×, p50 ${ratios.p50}×, p99 ${ratios.p99}×, CPU per request ${ratios.cpuPerRequest}×`,
+  `  throughput round by round: ${roundRatios.map(r => `${r}×`).join(', ')}`,
   ...Object.entries(targetsMet).map(([name, ok]) => `  ${ok ? 'met    ' : 'NOT MET'}  ${name}`),
   `statuses: ${targets.map(t => `${t.name} ${JSON.stringify(figures[t.name].statuses)}`).join(', ')}`,
   `logs: ${workDir}`
@@ -275,5 +282,5 @@ if (args.profile) {
   }
 }
 process.stdout.write(lines.join('\n') + '\n')
-if (args.json) process.stdout.write(`BENCH_RESULT ${JSON.stringify({ rounds, durationS, connections, agents, load: { before: load.before, after: loadAfter, cores: load.cores }, figures, ratios, targetsMet })}\n`)
+if (args.json) process.stdout.write(`BENCH_RESULT ${JSON.stringify({ rounds, durationS, connections, agents, load: { before: load.before, after: loadAfter, cores: load.cores }, figures, ratios, roundRatios, targetsMet })}\n`)
 for (const t of targets) if (t.stderr.length > 0) process.stderr.write(`${t.name} stderr:\n${t.stderr.join('').slice(-2000)}\n`)
