@@ -3,7 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Dispatcher } from 'undici'
 import { list, type Config } from './config.ts'
-import { loggerOptions } from './logger.ts'
+import { logDestination, loggerOptions } from './logger.ts'
 import { createClientErrorHandler } from './client-error.ts'
 import { AccessLog } from './access-log.ts'
 import { lazySerializers } from './lazy-serializers.ts'
@@ -57,7 +57,9 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   const trusted = list(config.TRUST_PROXY)
   const limits = { headerBytes: HEADER_LIMIT, requestTimeoutMs: REQUEST_TIMEOUT_MS }
   const app = Fastify({
-    ...(options.logger === undefined ? { logger: loggerOptions(config.LOG_LEVEL, { pretty: options.prettyLogs }) } : { loggerInstance: options.logger }),
+    ...(options.logger !== undefined
+      ? { loggerInstance: options.logger }
+      : { logger: { ...loggerOptions(config.LOG_LEVEL, { pretty: options.prettyLogs }), ...(options.prettyLogs === true ? {} : { stream: logDestination() }) } }),
     bodyLimit: BODY_LIMIT,
     http: { maxHeaderSize: HEADER_LIMIT, headersTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 },
     requestTimeout: REQUEST_TIMEOUT_MS,

@@ -1,4 +1,4 @@
-import type { LoggerOptions } from 'pino'
+import pino, { type DestinationStream, type LoggerOptions } from 'pino'
 
 /** Names that must never reach a log line with their value. */
 const SECRET_FIELDS = ['aadhaar', 'aadhar', 'mobile', 'customer_id', 'authorization', 'developer_key', '["secret-key"]', 'EKO_ACCESS_KEY', 'EKO_DEVELOPER_KEY', 'AUTH_JWT_SECRET', 'STORE_SECRET']
@@ -60,6 +60,26 @@ export function usePrettyLogs (nodeEnv: string, stdoutIsTty: boolean): boolean {
  * @see https://github.com/pinojs/pino-pretty
  */
 const PRETTY = { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }
+
+/**
+ * Where JSON lines go: pino's own asynchronous destination (sonic-boom: lines written off the main
+ * thread, and whatever is still buffered written synchronously when the process exits), holding
+ * each line as bytes. In its default text mode sonic-boom appends every line to the text waiting
+ * behind the write in flight and then measures that text's byte length, which copies all of it:
+ * the longer a write takes, the more every new line copies. Under the benchmark's load that was a
+ * quarter of what the service allocated per request (56 KB before, 42 KB after, by heap sampling).
+ * @see https://github.com/pinojs/sonic-boom#api
+ */
+export function logDestination (fd = 1): DestinationStream & { flush (cb?: (err?: Error) => void): void, flushSync (): void } {
+  const boom = pino.destination({ fd, sync: false, contentMode: 'buffer' })
+  return {
+    // In buffer mode sonic-boom takes Buffers, whatever its string-typed signature says.
+    write: (line: string) => { boom.write(Buffer.from(line) as unknown as string) },
+    // pino's logger.flush() reaches the destination through these.
+    flush: (cb?: (err?: Error) => void) => { boom.flush(cb) },
+    flushSync: () => { boom.flushSync() }
+  }
+}
 
 export function loggerOptions (level: string, { pretty = false }: { pretty?: boolean } = {}): LoggerOptions {
   return {

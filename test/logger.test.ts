@@ -131,3 +131,32 @@ test('production at a terminal: still JSON lines', async (t) => {
   for (const line of lines) t.match(JSON.parse(line), { level: Number, msg: String }, 'one JSON object per line')
   t.notOk(out.includes(MISPLACED), 'the number is nowhere')
 })
+
+test('the JSON log destination: every line whole and in order, multi-byte text too, and flush() waits for them', async (t) => {
+  // Bursts of lines with no pause between them, so lines queue behind the write in flight; then
+  // logger.flush() and process.exit() as soon as it calls back.
+  const script = `
+    import pino from 'pino'
+    import { logDestination, loggerOptions } from ${JSON.stringify(fileURLToPath(new URL('../src/logger.ts', import.meta.url)))}
+    const log = pino(loggerOptions('info'), logDestination())
+    for (let burst = 0; burst < 40; burst++) {
+      for (let i = 0; i < 500; i++) log.info({ n: burst * 500 + i, text: 'नमस्ते ₹ ok' }, 'line')
+      await new Promise(resolve => setImmediate(resolve))
+    }
+    log.flush(() => process.exit(0))
+  `
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'] })
+  const out: Buffer[] = []
+  const err: Buffer[] = []
+  child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
+  child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
+  const [code] = await once(child, 'close') as [number]
+  t.equal(code, 0, `the child exited cleanly ${Buffer.concat(err).toString('utf8')}`)
+  const lines = Buffer.concat(out).toString('utf8').trimEnd().split('\n')
+  t.equal(lines.length, 20_000, 'every line was written before flush() called back')
+  const broken = lines.findIndex((line, i) => {
+    const record = JSON.parse(line) as { n: number, text: string, msg: string }
+    return record.n !== i || record.text !== 'नमस्ते ₹ ok' || record.msg !== 'line'
+  })
+  t.equal(broken, -1, 'each line parses, in the order logged, its multi-byte text intact')
+})
