@@ -70,9 +70,9 @@ const PRETTY = { target: 'pino-pretty', options: { colorize: true, translateTime
  * quarter of what the service allocated per request (56 KB before, 42 KB after, by heap sampling).
  * @see https://github.com/pinojs/sonic-boom#api
  */
-export function logDestination (fd = 1): DestinationStream {
+export function logDestination (): DestinationStream {
   // pino.destination() also registers the stream to be written out synchronously at exit.
-  const boom = pino.destination({ fd, sync: false, contentMode: 'buffer' })
+  const boom = pino.destination({ fd: 1, sync: false, contentMode: 'buffer' })
   // In buffer mode sonic-boom takes Buffers, whatever its string-typed signature says.
   return { write: (line: string) => { boom.write(Buffer.from(line) as unknown as string) } }
 }
