@@ -26,9 +26,8 @@
  * --profile (service and pass-through under --cpu-prof; their top functions and packages are printed)
  * --json (one `BENCH_RESULT {...}` line as well). Loopback only.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { randomBytes, randomInt } from 'node:crypto'
-import { once } from 'node:events'
 import { mkdtempSync, openSync, readdirSync, readFileSync } from 'node:fs'
 import { loadavg, cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -38,7 +37,7 @@ import autocannon from 'autocannon'
 import { createSigner } from 'fast-jwt'
 import { verhoeffDigit } from '../src/aadhaar/verhoeff.ts'
 import { summariseProfile } from './bench/profile.ts'
-import { cpuSeconds, freePort, imageNodeOptions as imageFlags, serviceEnv } from './bench/process.ts'
+import { cpuSeconds, imageNodeOptions as imageFlags, serviceEnv, spawnReady as spawnLogged } from './bench/process.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -104,27 +103,10 @@ async function start (name: Target['name'], file: string, env: Record<string, st
   return { ...target, name, path, coldReadyMs: cold.readyMs, latencies: [], statuses: new Map(), requests: 0, seconds: 0, errors: 0, peakRssKiB: 0, cpuSeconds: 0, roundRps: [] }
 }
 
+/** One start (scripts/bench/process.ts), its log appended to `<name>.log` in the work directory. */
 async function spawnReady (name: string, file: string, env: Record<string, string>, nodeArgs: string[]) {
-  const port = await freePort()
   const log = openSync(join(workDir, `${name}.log`), 'a')
-  const startedAt = performance.now()
-  const child = spawn(process.execPath, [...nodeArgs, file], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
-    stdio: ['ignore', log, 'pipe']
-  })
-  const stderr: string[] = []
-  child.stderr?.on('data', (chunk: Buffer) => { stderr.push(chunk.toString('utf8')) })
-  const exited = once(child, 'exit')
-  const origin = `http://127.0.0.1:${port}`
-  let readyMs = NaN
-  for (let i = 0; i < 2000 && child.exitCode === null; i++) {
-    const ok = await fetch(`${origin}/health/ready`).then(r => r.status < 500, () => false)
-    if (ok) { readyMs = performance.now() - startedAt; break }
-    await sleep(5)
-  }
-  if (Number.isNaN(readyMs)) throw new Error(`${name} did not become ready\n${stderr.join('')}`)
-  return { origin, child, exited, stderr, readyMs }
+  return await spawnLogged(file, { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, nodeArgs, stdout: log })
 }
 
 function peakRssKiB (pid: number | undefined): number {

@@ -14,14 +14,11 @@
  * its own node_modules (a symbolic link to this one's will do). No Eko and no Redis are needed:
  * the start calls neither. Loopback only.
  */
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
-import { cpuSeconds, freePort, imageNodeOptions, serviceEnv } from './bench/process.ts'
+import { cpuSeconds, imageNodeOptions, serviceEnv, spawnReady } from './bench/process.ts'
 
 const { values: args, positionals } = parseArgs({
   options: {
@@ -63,24 +60,11 @@ interface Start { readyMs: number, cpuMs: number }
 
 /** One start: ms from spawn to the first ready answer, and the CPU used by then; then SIGTERM, and wait for the exit. */
 async function start (target: Target, extra: Record<string, string>, nodeArgs: string[] = []): Promise<Start> {
-  const port = await freePort()
-  const startedAt = performance.now()
-  const child = spawn(process.execPath, [...nodeArgs, target.file], { cwd: target.root, env: { ...env, ...extra, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] })
-  const stderr: string[] = []
-  child.stderr.on('data', (chunk: Buffer) => { stderr.push(chunk.toString('utf8')) })
-  const exited = once(child, 'exit')
-  let ready: Start | undefined
-  for (let i = 0; i < 4000 && child.exitCode === null && ready === undefined; i++) {
-    if (await fetch(`http://127.0.0.1:${port}/health/ready`).then(r => r.ok, () => false)) {
-      ready = { readyMs: performance.now() - startedAt, cpuMs: Math.round(cpuSeconds(child.pid) * 1000) }
-    } else {
-      await sleep(2)
-    }
-  }
+  const { child, exited, readyMs } = await spawnReady(target.file, { cwd: target.root, env: { ...env, ...extra }, nodeArgs })
+  const cpuMs = Math.round(cpuSeconds(child.pid) * 1000)
   child.kill('SIGTERM')
   await exited
-  if (ready === undefined) throw new Error(`${target.name}: did not become ready\n${stderr.join('')}`)
-  return ready
+  return { readyMs, cpuMs }
 }
 
 /** The files one start loads, by package (`.` for the checkout's own). */

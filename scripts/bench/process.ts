@@ -1,10 +1,14 @@
 /**
  * What the benchmark scripts (scripts/bench.ts, scripts/startup.ts) need to start and watch the
- * service: a port, the image's V8 flags, a production environment, and the CPU a process has used.
+ * service: a port, a start timed to readiness, the image's V8 flags, a production environment,
+ * and the CPU a process has used.
  */
+import { spawn, type ChildProcess } from 'node:child_process'
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 /** A loopback port nobody listens on right now, for a target to be started on: bound, then released. */
 export async function freePort (): Promise<number> {
@@ -13,6 +17,44 @@ export async function freePort (): Promise<number> {
   const { port } = server.address() as { port: number }
   await new Promise(resolve => server.close(resolve))
   return port
+}
+
+export interface Started {
+  child: ChildProcess
+  exited: Promise<unknown>
+  /** What the process wrote to stderr so far, and goes on writing. */
+  stderr: string[]
+  origin: string
+  /** From spawn to the first GET /health/ready answered below 500. */
+  readyMs: number
+}
+
+/**
+ * Spawns `node …nodeArgs file` in `cwd` with only `env` (and PORT, a free port) and waits until its
+ * GET /health/ready answers below 500, polling every 2 ms for up to 10 s. A process that exits
+ * first or is not ready by then is killed, and the error carries its stderr.
+ */
+export async function spawnReady (file: string, options: { cwd: string | URL, env: Record<string, string>, nodeArgs?: string[], stdout?: 'ignore' | number }): Promise<Started> {
+  const port = await freePort()
+  const startedAt = performance.now()
+  const child = spawn(process.execPath, [...options.nodeArgs ?? [], file], {
+    cwd: options.cwd,
+    env: { ...options.env, PORT: String(port) },
+    stdio: ['ignore', options.stdout ?? 'ignore', 'pipe']
+  })
+  const stderr: string[] = []
+  child.stderr?.on('data', (chunk: Buffer) => { stderr.push(chunk.toString('utf8')) })
+  const exited = once(child, 'exit')
+  const origin = `http://127.0.0.1:${port}`
+  while (child.exitCode === null && performance.now() - startedAt < 10_000) {
+    if (await fetch(`${origin}/health/ready`).then(r => r.status < 500, () => false)) {
+      return { child, exited, stderr, origin, readyMs: performance.now() - startedAt }
+    }
+    await sleep(2)
+  }
+  child.kill('SIGKILL')
+  await exited
+  throw new Error(`${file} did not become ready\n${stderr.join('')}`)
 }
 
 /** The image's V8 flags (the Dockerfile's NODE_OPTIONS), so the service is measured as it is deployed. */
